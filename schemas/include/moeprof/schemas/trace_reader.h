@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "moeprof/schemas/migrations.h"
 #include "moeprof/schemas/rows.h"
 #include "moeprof/schemas/status.h"
 
@@ -18,6 +19,9 @@ struct ReaderOptions {
   // An older-format file is refused (kVersionTooOld) unless one of these is set.
   bool migrate_in_place = false;  // upgrade the file itself
   bool migrate_copy = false;      // upgrade a temporary copy and read that; the file is untouched
+  // Tests only: migrate with this list instead of BuiltinMigrations(); its last version counts as
+  // "current" for the version checks. Not owned; must outlive Open().
+  const std::vector<Migration>* migrations = nullptr;
 };
 
 // Columnar GPU-activity tables, each sorted by (stream, start) as stored.
