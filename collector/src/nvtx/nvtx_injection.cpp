@@ -1,0 +1,34 @@
+// NVTX entry points of the collector (docs/COLLECTOR-NVTX.md):
+// - InitializeInjectionNvtx2: exported by libmoeprof_inject.so; every NVTX instance in the process
+//   (one per module that compiled NVTX in: the program, libtorch, NCCL, the `nvtx` Python package)
+//   dlopens NVTX_INJECTION64_PATH on its first call and calls this with its own export table.
+// - InitializeInjectionNvtx2_fnptr: NVTX's static-injection hook (load sequence 2). Programs that
+//   link moeprof_collector get our handlers in the NVTX instances compiled into the executable
+//   even without the environment variable. Hidden, so the shared library exports only what the
+//   injection contract names.
+#include "nvtx_capture.h"
+
+namespace {
+
+int InitializeNvtx(moeprof::collector::nvtx::GetExportTableFn get_export_table) noexcept {
+  try {
+    return moeprof::collector::nvtx::InstallHandlers(get_export_table);
+  } catch (...) {  // InstallHandlers does not throw; belt and braces at the C boundary
+    return 0;
+  }
+}
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) int InitializeInjectionNvtx2(
+    moeprof::collector::nvtx::GetExportTableFn get_export_table) {
+  return InitializeNvtx(get_export_table);
+}
+
+// Must be a strong definition with exactly this name and NVTX's type
+// (NvtxInitializeInjectionNvtxFunc_t) so that it overrides the weak null one that nvtxInit.h
+// defines in every translation unit using NVTX.
+extern "C" {
+__attribute__((visibility("hidden"))) int (*InitializeInjectionNvtx2_fnptr)(
+    moeprof::collector::nvtx::GetExportTableFn) = &InitializeInjectionNvtx2;
+}
