@@ -97,8 +97,7 @@ int RunInfo(const InfoArgs& args) {
 
 void RegisterInfoCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
-      "info", "Summarize traces: format and tool versions, backend, devices, rank/world, "
-              "time span, rows per table, drops");
+      "info", "Summarize traces: versions, devices, rank, time span, rows per table, drops");
   // Shared with the callback, which runs after parsing has filled it in.
   auto args = std::make_shared<InfoArgs>();
   cmd->add_option("inputs", args->inputs, "Trace files, or run directories (every *.sqlite/*.db)")

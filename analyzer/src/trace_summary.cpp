@@ -11,7 +11,6 @@
 #include <string_view>
 
 #include "moeprof/analyzer/sqlite_query.h"
-#include "moeprof/schemas/migrations.h"
 #include "moeprof/schemas/trace_reader.h"
 
 namespace moeprof::analyzer {
@@ -155,6 +154,7 @@ std::optional<int> OnDiskVersion(const std::string& path) {
 Expected<TraceSummary> SummarizeTrace(const std::string& path, const SummaryOptions& options) {
   schemas::ReaderOptions reader_options;
   reader_options.migrate_copy = options.migrate_older;
+  reader_options.migrations = options.migrations;
   Expected<std::unique_ptr<schemas::TraceReader>> opened =
       schemas::TraceReader::Open(path, reader_options);
   if (!opened) return opened.status();
@@ -170,10 +170,10 @@ Expected<TraceSummary> SummarizeTrace(const std::string& path, const SummaryOpti
   if (!counts) return counts.status();
   s.row_counts = std::move(*counts);
 
+  // The reader reports the version it reads at (after migration); the file may be older.
   const std::optional<int> disk_version = OnDiskVersion(path);
-  if (disk_version && *disk_version < schemas::CurrentFormatVersion()) {
+  if (disk_version && *disk_version < reader.format_version()) {
     s.migrated_from = *disk_version;
-    s.format_version = schemas::CurrentFormatVersion();
     Expected<schemas::Trace> trace = reader.LoadAll();
     if (!trace) return trace.status();
     SummarizeLoaded(*trace, s);

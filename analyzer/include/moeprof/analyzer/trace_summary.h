@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "moeprof/schemas/migrations.h"
 #include "moeprof/schemas/status.h"
 
 namespace moeprof::analyzer {
@@ -66,6 +67,9 @@ struct TraceSummary {
 struct SummaryOptions {
   // Read an older-format file through a migrated temporary copy (the file stays untouched).
   bool migrate_older = true;
+  // Tests only: the migration list the reader uses instead of the built-in one (see
+  // schemas::ReaderOptions::migrations). Not owned.
+  const std::vector<schemas::Migration>* migrations = nullptr;
 };
 
 // Errors come from the trace reader (they name the file) or from the aggregate queries.
