@@ -6,6 +6,11 @@
 # Environment: BUILD_DIR (default: build), CMAKE_ARGS (extra configure arguments).
 set -euo pipefail
 
+# Paths given on the command line are relative to where the caller stands, not the repo root.
+targets=()
+for arg in "$@"; do
+  if [[ "$arg" == /* ]]; then targets+=("$arg"); else targets+=("$PWD/$arg"); fi
+done
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build_dir=${BUILD_DIR:-build}
 
@@ -16,9 +21,7 @@ cmake --build "$build_dir" --parallel "$(nproc)" --target moeprof
 moeprof="$build_dir/analyzer/moeprof"
 "$moeprof" --version
 
-if [[ $# -gt 0 ]]; then
-  targets=("$@")
-else
+if [[ ${#targets[@]} -eq 0 ]]; then
   mapfile -t targets < <(find tests/fixtures -type f \( -name '*.sqlite' -o -name '*.db' \) 2>/dev/null | sort)
   if [[ ${#targets[@]} -eq 0 ]]; then
     echo "run: no trace given and no *.sqlite/*.db fixtures under tests/fixtures/ yet;"
