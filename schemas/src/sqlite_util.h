@@ -53,26 +53,30 @@ class Stmt {
   void Reset() { sqlite3_reset(stmt_); }
   int Step() { return sqlite3_step(stmt_); }
 
-  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void Bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
+  // Parameter indexes passed to Bind are shifted by this base, so one row binder can fill any
+  // row of a multi-row INSERT.
+  void SetBindBase(int base) { base_ = base; }
+
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, base_ + i, v); }
+  void Bind(int i, double v) { sqlite3_bind_double(stmt_, base_ + i, v); }
   void Bind(int i, std::string_view v) {
     // SQLITE_STATIC: the caller keeps the text alive until the statement is stepped and reset.
-    sqlite3_bind_text(stmt_, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()),
+    sqlite3_bind_text(stmt_, base_ + i, v.empty() ? "" : v.data(), static_cast<int>(v.size()),
                       SQLITE_STATIC);
   }
   void Bind(int i, const std::optional<int64_t>& v) {
-    if (v) sqlite3_bind_int64(stmt_, i, *v);
-    else sqlite3_bind_null(stmt_, i);
+    if (v) Bind(i, *v);
+    else BindNull(i);
   }
   void Bind(int i, const std::optional<double>& v) {
-    if (v) sqlite3_bind_double(stmt_, i, *v);
-    else sqlite3_bind_null(stmt_, i);
+    if (v) Bind(i, *v);
+    else BindNull(i);
   }
   void Bind(int i, const std::optional<std::string>& v) {
     if (v) Bind(i, std::string_view(*v));
-    else sqlite3_bind_null(stmt_, i);
+    else BindNull(i);
   }
-  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  void BindNull(int i) { sqlite3_bind_null(stmt_, base_ + i); }
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Double(int col) const { return sqlite3_column_double(stmt_, col); }
@@ -93,6 +97,7 @@ class Stmt {
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
+  int base_ = 0;
 };
 
 }  // namespace moeprof::schemas::internal

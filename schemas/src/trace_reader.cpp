@@ -5,7 +5,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <new>
 #include <set>
@@ -66,6 +68,42 @@ Status OpenReadOnly(const std::string& path, const std::string& name_for_errors,
   sqlite3_exec(db, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536;", nullptr, nullptr,
                nullptr);
   *out = db;
+  return Status::Ok();
+}
+
+// SQLite zero-fills a short last page and may then decode garbage without noticing, so a file cut
+// short is caught up front: a database file is whole pages, at least as many as its header
+// promises. Skipped while a non-empty WAL exists, which may legitimately hold newer pages.
+Status CheckNotTruncated(const std::string& file, const std::string& name) {
+  std::error_code ec;
+  if (fs::exists(file + "-wal", ec) && fs::file_size(file + "-wal", ec) > 0) return Status::Ok();
+  const uintmax_t size = fs::file_size(file, ec);
+  if (ec) return Status(ErrorCode::kIo, name + ": " + ec.message());
+  FILE* f = std::fopen(file.c_str(), "rb");
+  if (!f) return Status(ErrorCode::kIo, name + ": cannot read");
+  unsigned char h[100] = {};
+  const size_t got = std::fread(h, 1, sizeof h, f);
+  std::fclose(f);
+  static const char kMagic[] = "SQLite format 3";
+  if (got < sizeof h || std::memcmp(h, kMagic, sizeof kMagic) != 0) {
+    return Status(ErrorCode::kNotATrace, name + ": not a SQLite database");
+  }
+  auto be32 = [&](int o) {
+    return (uint32_t{h[o]} << 24) | (uint32_t{h[o + 1]} << 16) | (uint32_t{h[o + 2]} << 8) | h[o + 3];
+  };
+  uint32_t page_size = (uint32_t{h[16]} << 8) | h[17];
+  if (page_size == 1) page_size = 65536;
+  if (page_size < 512 || (page_size & (page_size - 1)) != 0) {
+    return Status(ErrorCode::kCorrupt, name + ": corrupt: invalid page size in the header");
+  }
+  const bool count_valid = be32(24) == be32(92) && be32(28) != 0;
+  const uintmax_t promised = count_valid ? uintmax_t{be32(28)} * page_size : 0;
+  if (size % page_size != 0 || size < promised) {
+    return Status(ErrorCode::kCorrupt, name + ": truncated: " + std::to_string(size) +
+                                           " bytes, expected " +
+                                           (promised ? std::to_string(promised)
+                                                     : "a multiple of " + std::to_string(page_size)));
+  }
   return Status::Ok();
 }
 
@@ -242,6 +280,7 @@ struct TraceReader::Impl {
         options.migrations ? *options.migrations : BuiltinMigrations();
     const int current = migrations.empty() ? 0 : migrations.back().version;
 
+    MOEPROF_RETURN_IF_ERROR(CheckNotTruncated(path, path));
     auto tables = OpenAndProbe(path);
     if (!tables.ok()) return tables.status();
     if (!tables->count("meta")) {

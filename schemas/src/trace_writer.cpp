@@ -233,22 +233,61 @@ void BindRow(Stmt& s, const OverheadRow& r) {
   s.Bind(6, r.dur);
 }
 
-// The stream a duplicate row is charged to in `drops` (GPU activity only).
+// Clustered tables are written in primary-key order so each batch appends to a few B-tree leaves
+// per stream instead of touching pages all over the tree. Rows are bucketed by stream as they
+// arrive (a stream's rows already come nearly in start order), which avoids sorting the batch.
 template <typename Row>
-std::optional<int64_t> DropStream(const Row&) {
-  return std::nullopt;
-}
-std::optional<int64_t> DropStream(const KernelRow& r) { return r.stream; }
-std::optional<int64_t> DropStream(const MemcpyRow& r) { return r.stream; }
-std::optional<int64_t> DropStream(const MemsetRow& r) { return r.stream; }
+class StreamBuckets {
+ public:
+  void push_back(const Row& r) {
+    if (last_ >= 0 && buckets_[static_cast<size_t>(last_)].stream == r.stream) {
+      buckets_[static_cast<size_t>(last_)].rows.push_back(r);
+      return;
+    }
+    for (size_t i = 0; i < buckets_.size(); ++i) {
+      if (buckets_[i].stream == r.stream) {
+        last_ = static_cast<int64_t>(i);
+        buckets_[i].rows.push_back(r);
+        return;
+      }
+    }
+    buckets_.push_back(Bucket{r.stream, {}});
+    last_ = static_cast<int64_t>(buckets_.size() - 1);
+    buckets_.back().rows.push_back(r);
+  }
 
-// Clustered tables go in primary-key order so each batch appends to a few B-tree leaves per
-// stream instead of touching pages all over the tree.
-template <typename Row>
-void SortByKey(std::vector<Row>& rows) {
-  auto key = [](const Row& r) { return std::tie(r.stream, r.start, r.correlation, r.graph_node); };
-  std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) { return key(a) < key(b); });
-}
+  // Calls fn(rows, n) once per stream, streams ascending and each stream's rows in
+  // (start, correlation, graph_node) order, then empties the buckets (keeping their capacity, so
+  // steady-state batches do not allocate).
+  template <typename F>
+  Status Drain(F&& fn) {
+    std::sort(buckets_.begin(), buckets_.end(),
+              [](const Bucket& a, const Bucket& b) { return a.stream < b.stream; });
+    last_ = -1;
+    auto less = [](const Row& a, const Row& b) {
+      return std::tie(a.start, a.correlation, a.graph_node) <
+             std::tie(b.start, b.correlation, b.graph_node);
+    };
+    for (Bucket& b : buckets_) {
+      if (!std::is_sorted(b.rows.begin(), b.rows.end(), less)) {
+        std::sort(b.rows.begin(), b.rows.end(), less);
+      }
+      if (!b.rows.empty()) MOEPROF_RETURN_IF_ERROR(fn(b.rows.data(), b.rows.size()));
+      b.rows.clear();
+    }
+    // Streams that went quiet should not keep their buffers forever.
+    if (buckets_.size() > 64) buckets_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  struct Bucket {
+    int64_t stream;
+    std::vector<Row> rows;
+  };
+  std::vector<Bucket> buckets_;
+  int64_t last_ = -1;
+};
 
 struct TransparentHash {
   using is_transparent = void;
@@ -278,7 +317,52 @@ struct Table {
   const char* sql;
   Stmt stmt;
   std::vector<Row> rows;
+
+  template <typename F>
+  Status Drain(F&& fn) {
+    for (const Row& r : rows) MOEPROF_RETURN_IF_ERROR(fn(r));
+    rows.clear();
+    return Status::Ok();
+  }
 };
+
+// Clustered GPU-activity tables also get a multi-row INSERT: one statement execution per
+// kMultiRows rows of a stream amortizes SQLite's per-statement work (VDBE start and halt, cursor
+// open and close), the largest cost after the B-tree insert itself.
+constexpr int kMultiRows = 32;
+
+template <typename Row>
+struct ClusteredTable {
+  const char* name;
+  const char* sql;
+  Stmt stmt;
+  StreamBuckets<Row> rows;
+  Stmt multi;
+  int columns = 0;
+
+  // "INSERT ... VALUES(?,?,...)" becomes "INSERT ... VALUES(?,?,...),(?,?,...),..." kMultiRows times.
+  std::string MultiSql() const {
+    std::string one = sql;
+    const size_t values = one.find("VALUES");
+    const std::string tuple = one.substr(values + 6);
+    std::string out = one.substr(0, values + 6);
+    for (int i = 0; i < kMultiRows; ++i) {
+      if (i) out += ',';
+      out += tuple;
+    }
+    return out;
+  }
+};
+
+// Memory statistics make every SQLite allocation take a global mutex; we never read them. This
+// only works before SQLite initializes, so it is attempted once and a refusal is harmless.
+void ConfigureSqliteOnce() {
+  static const bool done = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)done;
+}
 
 }  // namespace
 
@@ -321,10 +405,10 @@ struct TraceWriter::Impl {
   Table<ClockSyncRow> clock_sync{"clock_sync",
                                  "INSERT OR IGNORE INTO clock_sync VALUES(?,?,?,?,?)", {}, {}};
   Table<ApiRow> api{"api", "INSERT OR IGNORE INTO api VALUES(?,?,?,?,?,?,?,?)", {}, {}};
-  Table<KernelRow> kernel{"kernel", "INSERT OR IGNORE INTO kernel VALUES(?,?,?,?,?,?,?,?,?)", {}, {}};
-  Table<MemcpyRow> memcpy{"memcpy",
+  ClusteredTable<KernelRow> kernel{"kernel", "INSERT OR IGNORE INTO kernel VALUES(?,?,?,?,?,?,?,?,?)", {}, {}};
+  ClusteredTable<MemcpyRow> memcpy{"memcpy",
                           "INSERT OR IGNORE INTO memcpy VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", {}, {}};
-  Table<MemsetRow> memset{"memset", "INSERT OR IGNORE INTO memset VALUES(?,?,?,?,?,?,?,?,?,?)", {},
+  ClusteredTable<MemsetRow> memset{"memset", "INSERT OR IGNORE INTO memset VALUES(?,?,?,?,?,?,?,?,?,?)", {},
                           {}};
   Table<SyncRow> sync{"sync", "INSERT OR IGNORE INTO sync VALUES(?,?,?,?,?,?,?)", {}, {}};
   Table<CudaEventRow> cuda_event{"cuda_event",
@@ -363,6 +447,9 @@ struct TraceWriter::Impl {
                     &update_thread})
       s->Finalize();
     ForEachTable([](auto& t) { t.stmt.Finalize(); });
+    kernel.multi.Finalize();
+    memcpy.multi.Finalize();
+    memset.multi.Finalize();
   }
 
   Status PrepareAll() {
@@ -386,7 +473,16 @@ struct TraceWriter::Impl {
     ForEachTable([&](auto& t) {
       if (st.ok()) st = t.stmt.Prepare(db, path, t.sql);
     });
+    if (st.ok()) st = PrepareMulti(kernel);
+    if (st.ok()) st = PrepareMulti(memcpy);
+    if (st.ok()) st = PrepareMulti(memset);
     return st;
+  }
+
+  template <typename Row>
+  Status PrepareMulti(ClusteredTable<Row>& t) {
+    t.columns = sqlite3_bind_parameter_count(t.stmt.get());
+    return t.multi.Prepare(db, path, t.MultiSql().c_str());
   }
 
   void Fail(Status st) {
@@ -435,14 +531,41 @@ struct TraceWriter::Impl {
 
   template <typename Row>
   Status FlushTable(Table<Row>& t) {
-    for (const Row& r : t.rows) {
+    return t.Drain([&](const Row& r) {
       BindRow(t.stmt, r);
       bool dup = false;
       MOEPROF_RETURN_IF_ERROR(StepInsert(t.stmt, t.name, &dup));
-      if (dup) CountDrop("writer", "duplicate key", std::nullopt, DropStream(r), 1);
-    }
-    t.rows.clear();
-    return Status::Ok();
+      if (dup) CountDrop("writer", "duplicate key", std::nullopt, std::nullopt, 1);
+      return Status::Ok();
+    });
+  }
+
+  template <typename Row>
+  Status FlushTable(ClusteredTable<Row>& t) {
+    return t.rows.Drain([&](const Row* rows, size_t n) {
+      // Every chunk holds one stream's rows, so ignored duplicates are charged to that stream.
+      size_t i = 0;
+      for (; n - i >= kMultiRows; i += kMultiRows) {
+        for (int j = 0; j < kMultiRows; ++j) {
+          t.multi.SetBindBase(j * t.columns);
+          BindRow(t.multi, rows[i + static_cast<size_t>(j)]);
+        }
+        const int rc = t.multi.Step();
+        t.multi.Reset();
+        if (rc != SQLITE_DONE) {
+          return SqliteError(db, rc, path, std::string("writing table ") + t.name);
+        }
+        const int64_t lost = kMultiRows - sqlite3_changes64(db);
+        if (lost > 0) CountDrop("writer", "duplicate key", std::nullopt, rows[i].stream, lost);
+      }
+      for (; i < n; ++i) {
+        BindRow(t.stmt, rows[i]);
+        bool dup = false;
+        MOEPROF_RETURN_IF_ERROR(StepInsert(t.stmt, t.name, &dup));
+        if (dup) CountDrop("writer", "duplicate key", std::nullopt, rows[i].stream, 1);
+      }
+      return Status::Ok();
+    });
   }
 
   Status FlushAll() {
@@ -453,9 +576,6 @@ struct TraceWriter::Impl {
     }
     pending_strings.clear();
     MOEPROF_RETURN_IF_ERROR(FlushConfigs());
-    SortByKey(kernel.rows);
-    SortByKey(memcpy.rows);
-    SortByKey(memset.rows);
     Status st;
     ForEachTable([&](auto& t) {
       if (st.ok()) st = FlushTable(t);
@@ -535,6 +655,7 @@ struct TraceWriter::Impl {
 
   Status Open() {
     namespace fs = std::filesystem;
+    ConfigureSqliteOnce();
     std::error_code ec;
     if (fs::exists(path, ec)) {
       if (!options.overwrite) {
