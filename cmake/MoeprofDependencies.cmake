@@ -55,6 +55,13 @@ if(MOEPROF_BUILD_CUDA)
     set(CMAKE_CUDA_COMPILER ${CUDAToolkit_NVCC_EXECUTABLE})
   endif()
   enable_language(CUDA)
+  # CMake 3.25 (Debian 12) predates nvcc's C++20 support and leaves the CUDA20 flags empty, which
+  # fails generation for every .cu target ("requires the language dialect CUDA20"). nvcc >= 12
+  # accepts -std=c++20, so supply the flags CMake would set in newer releases.
+  if(NOT CMAKE_CUDA20_STANDARD_COMPILE_OPTION AND CMAKE_CUDA_COMPILER_VERSION VERSION_GREATER_EQUAL 12.0)
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+  endif()
   set(CMAKE_CUDA_STANDARD 20)
   set(CMAKE_CUDA_STANDARD_REQUIRED ON)
 endif()
