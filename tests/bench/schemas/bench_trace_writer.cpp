@@ -236,4 +236,13 @@ BENCHMARK(BM_TraceReaderLoadKernels)->Arg(10'000'000)->Unit(benchmark::kMillisec
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// Both writers run under the same SQLite configuration: TraceWriter turns memory statistics off
+// when it is the first SQLite user in a process (as in the collector), so do that for everyone.
+int main(int argc, char** argv) {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
