@@ -512,12 +512,13 @@ void Mark(uint64_t domain, const Message& m) noexcept {
 // Names.
 void NameThread(uint32_t tid, std::string name) noexcept {
   try {
+    const bool active = Active();  // before storing: a start transition re-posts stored names
     {
       std::lock_guard<std::mutex> lock(Names().mu);
       auto& m = Names().threads;
       if (m.size() < kMaxNames || m.count(tid) != 0) m[tid] = name;
     }
-    if (Active()) PostHostEvent(ThreadNameEvent{tid, std::move(name)});
+    if (active) PostHostEvent(ThreadNameEvent{tid, std::move(name)});
   } catch (...) {
   }
 }
@@ -525,12 +526,13 @@ void NameThread(uint32_t tid, std::string name) noexcept {
 void NameStream(const void* stream, std::string name) noexcept {
   try {
     const auto handle = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(stream));
+    const bool active = Active();
     {
       std::lock_guard<std::mutex> lock(Names().mu);
       auto& m = Names().streams;
       if (m.size() < kMaxNames || m.count(handle) != 0) m[handle] = name;
     }
-    if (Active()) PostHostEvent(StreamNameEvent{handle, 0, false, std::move(name)});
+    if (active) PostHostEvent(StreamNameEvent{handle, 0, false, std::move(name)});
   } catch (...) {
   }
 }
