@@ -37,14 +37,24 @@ std::optional<int64_t> ParseInt(const std::optional<std::string>& s) {
   return v;
 }
 
+// The collector records CUDA versions as CUDA_VERSION-style integers (13000 = 13.0); show them the
+// way people write them. Anything else (e.g. "580.65.06") is kept as recorded.
+std::optional<std::string> CudaVersionText(const std::optional<std::string>& v) {
+  const std::optional<int64_t> n = ParseInt(v);
+  if (!n || *n < 1000) return v;
+  return std::to_string(*n / 1000) + "." + std::to_string((*n % 1000) / 10);
+}
+
 void FillFromMeta(TraceSummary& s) {
   const auto& m = s.meta;
   s.schema = MetaValue(m, {"schema"});
   s.tool = MetaValue(m, {"tool"});
   s.tool_version = MetaValue(m, {"tool_version"});
-  s.cuda_version = MetaValue(m, {"cuda_version", "cuda_runtime_version"});
+  // FORMAT.md names cuda_version/driver_version; the collector writes the cuda_* spellings.
+  s.cuda_version =
+      CudaVersionText(MetaValue(m, {"cuda_version", "cuda_toolkit_version", "cuda_runtime_version"}));
   s.cupti_version = MetaValue(m, {"cupti_version"});
-  s.driver_version = MetaValue(m, {"driver_version", "cuda_driver_version"});
+  s.driver_version = CudaVersionText(MetaValue(m, {"driver_version", "cuda_driver_version"}));
   s.backend = MetaValue(m, {"backend"});
   s.device_model = MetaValue(m, {"device_model"});
   s.clock = MetaValue(m, {"clock"});

@@ -143,6 +143,27 @@ TEST(TraceSummary, OlderFormatIsReadThroughAMigratedCopy) {
   EXPECT_EQ(refused.status().code(), ErrorCode::kVersionTooOld);
 }
 
+// The collector's spellings (cuda_toolkit_version, cuda_driver_version as CUDA_VERSION integers).
+TEST(TraceSummary, CollectorMetaSpellings) {
+  const std::string path = MakeTempDir("summary") + "/collector.sqlite";
+  {
+    schemas::WriterOptions options;
+    auto w = schemas::TraceWriter::Create(path, options);
+    ASSERT_TRUE(w.ok()) << w.status().message();
+    ASSERT_TRUE((*w)->SetMeta("cuda_toolkit_version", "13000").ok());
+    ASSERT_TRUE((*w)->SetMeta("cuda_driver_version", "12090").ok());
+    ASSERT_TRUE((*w)->SetMeta("rank", "5").ok());
+    ASSERT_TRUE((*w)->SetMeta("host", "gpu-node").ok());
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  auto s = SummarizeTrace(path);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->cuda_version, "13.0");
+  EXPECT_EQ(s->driver_version, "12.9");
+  EXPECT_EQ(s->rank, 5);  // no process row: taken from meta
+  EXPECT_EQ(s->host, "gpu-node");
+}
+
 TEST(TraceSummary, EmptyTraceHasNoSpanAndNoDrops) {
   const std::string path = MakeTempDir("summary") + "/empty.sqlite";
   {
