@@ -20,8 +20,8 @@ int64_t Correlator::Stream(uint32_t device, uint32_t context, uint32_t stream) {
   if (it != streams_.end()) {
     id = it->second;
   } else {
-    NoteContextDevice(context, device);
     id = CreateStream(device, context, stream);
+    NoteContextDevice(context, device);  // may retry deferred syncs, which may use this stream
   }
   last_stream_key_ = key;
   last_stream_id_ = id;
@@ -43,6 +43,7 @@ void Correlator::NoteContextDevice(uint32_t context, uint32_t device) {
 
 int64_t Correlator::CreateStream(uint32_t device, uint32_t context, uint32_t stream) {
   const uint64_t key = Key(context, stream);
+  if (auto it = streams_.find(key); it != streams_.end()) return it->second;
   schemas::StreamRow row;
   row.device = static_cast<int64_t>(device) + 1;  // device row ids are ordinal + 1 (see OnDevice)
   row.context = context;
