@@ -8,6 +8,7 @@
 #include <string>
 
 #include "info_command.h"
+#include "record_command.h"
 #include "moeprof/analyzer/version.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   // One registration per subcommand.
   moeprof::cli::RegisterInfoCommand(app, exit_code);
+  moeprof::cli::RegisterRecordCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

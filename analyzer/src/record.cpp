@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 
+#include "moeprof/analyzer/sqlite_query.h"
 #include "moeprof/schemas/trace_reader.h"
 
 extern char** environ;
@@ -107,9 +108,9 @@ std::vector<std::string> RecordEnvironment(const RecordOptions& options, const s
       {"NCCL_PROFILER_PLUGIN", inject_lib},
       {"MOEPROF_OUTPUT", output_dir_abs},
   };
-  if (!options.kinds.empty()) set["MOEPROF_KINDS"] = Join(options.kinds, ',');
-  if (options.flush_ms > 0) set["MOEPROF_FLUSH_MS"] = std::to_string(options.flush_ms);
-  if (options.graph_trace) set["MOEPROF_GRAPH_TRACE"] = "1";
+  if (!options.kinds.empty()) set.emplace("MOEPROF_KINDS", Join(options.kinds, ','));
+  if (options.flush_ms > 0) set.emplace("MOEPROF_FLUSH_MS", fmt::format("{}", options.flush_ms));
+  if (options.graph_trace) set.emplace("MOEPROF_GRAPH_TRACE", std::string(1, '1'));
 
   std::vector<std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -211,12 +212,12 @@ std::string SummarizeRecording(const RecordResult& result, const std::string& ou
       if (it != counts->end() && it->second > 0) line += fmt::format(" {} {}", k, it->second);
     }
     s += line + "\n";
-    auto loaded = (*reader)->LoadAll();
-    if (loaded) {
-      int64_t dropped = 0;
-      for (const auto& d : loaded->drops) dropped += d.count;
-      s += dropped == 0 ? "    no records dropped\n"
-                        : fmt::format("    {} record(s) dropped (see `moeprof info`)\n", dropped);
+    // An aggregate in SQLite: loading the whole trace just to sum drops would cost seconds.
+    auto query = SqliteQuery::OpenReadOnly(f);
+    if (query) {
+      auto dropped = (*query)->ScalarInt("SELECT COALESCE(SUM(count), 0) FROM drops");
+      if (dropped && dropped->value_or(0) == 0) s += "    no records dropped\n";
+      else if (dropped) s += fmt::format("    {} record(s) dropped (see `moeprof info`)\n", **dropped);
     }
   }
   s += fmt::format("next: moeprof info {}\n", output_dir);

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# GPU smoke test for the collector (needs an NVIDIA GPU; exits 77 = skipped without one).
+# Builds (unless --no-build), runs tests/gpu/smoke_workload linked with the collector and under
+# `moeprof record` (injected), checks both traces with check_smoke_trace, measures the collector's
+# overhead on a loop of tiny kernels, and leaves the traces in --out (and --fixtures if given).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$root/build-gpu"
+out="$root/build-gpu/gpu-smoke-out"
+fixtures=""
+do_build=1
+overhead_iters=20000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-dir) build="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --fixtures) fixtures="$2"; shift 2 ;;
+    --no-build) do_build=0; shift ;;
+    --overhead-iters) overhead_iters="$2"; shift 2 ;;
+    *) echo "usage: $0 [--build-dir DIR] [--out DIR] [--fixtures DIR] [--no-build] [--overhead-iters N]" >&2; exit 2 ;;
+  esac
+done
+
+if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L >/dev/null 2>&1; then
+  echo "gpu-smoke: no NVIDIA GPU here; skipped"
+  exit 77
+fi
+nvidia-smi -L
+
+if [ "$do_build" = 1 ]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMOEPROF_WITH_CUDA=ON -DMOEPROF_WITH_GUI=OFF >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target moeprof moeprof_inject smoke_workload smoke_workload_linked check_smoke_trace
+fi
+bin_workload="$(find "$build" -name smoke_workload -type f -perm -u+x | head -1)"
+bin_linked="$(find "$build" -name smoke_workload_linked -type f -perm -u+x | head -1)"
+bin_check="$(find "$build" -name check_smoke_trace -type f -perm -u+x | head -1)"
+bin_moeprof="$(find "$build" -name moeprof -type f -perm -u+x | head -1)"
+inject="$(find "$build" -name libmoeprof_inject.so | head -1)"
+for f in "$bin_workload" "$bin_linked" "$bin_check" "$bin_moeprof" "$inject"; do
+  [ -n "$f" ] || { echo "gpu-smoke: missing build products in $build" >&2; exit 2; }
+done
+
+rm -rf "$out"; mkdir -p "$out/linked" "$out/injected"
+status=0
+
+echo "== linked mode"
+MOEPROF_OUTPUT="$out/linked/smoke_linked.sqlite" NVTX_INJECTION64_PATH="$inject" \
+  "$bin_linked" | tee "$out/linked/expect.txt"
+"$bin_check" "$out/linked/smoke_linked.sqlite" "$out/linked/expect.txt" || status=1
+
+echo "== injected mode (moeprof record)"
+MOEPROF_INJECT_LIB="$inject" "$bin_moeprof" record -o "$out/injected" -- "$bin_workload" | tee "$out/injected/expect.txt"
+trace="$(find "$out/injected" -name "*.sqlite" | sort | head -1)"
+"$bin_check" "$trace" "$out/injected/expect.txt" || status=1
+"$bin_moeprof" info "$trace" || status=1
+
+echo "== overhead: $overhead_iters tiny kernels per timed loop, best of 5, 3 runs each"
+best() { sort -n | head -1; }
+plain=$(for i in 1 2 3; do "$bin_workload" --overhead "$overhead_iters" | sed -n 's/.*per_kernel_us=\([0-9.]*\).*/\1/p'; done | best)
+mkdir -p "$out/overhead"
+traced=$(for i in 1 2 3; do MOEPROF_INJECT_LIB="$inject" "$bin_moeprof" record -o "$out/overhead/run$i" -- "$bin_workload" --overhead "$overhead_iters" | sed -n 's/.*per_kernel_us=\([0-9.]*\).*/\1/p'; done | best)
+echo "overhead: per tiny kernel ${plain} us without collector, ${traced} us with collector" | tee "$out/overhead.txt"
+awk -v a="$plain" -v b="$traced" 'BEGIN { if (a > 0) printf "overhead: %+.1f %% on a launch-bound loop of tiny kernels\n", (b - a) / a * 100 }' | tee -a "$out/overhead.txt"
+
+if [ -n "$fixtures" ]; then
+  mkdir -p "$fixtures"
+  cp "$out/linked/smoke_linked.sqlite" "$fixtures/smoke_linked.sqlite"
+  cp "$trace" "$fixtures/smoke_injected.sqlite"
+  cp "$out/linked/expect.txt" "$fixtures/expect.txt"
+fi
+[ "$status" = 0 ] && echo "gpu-smoke: PASS" || echo "gpu-smoke: FAIL"
+exit "$status"
