@@ -158,8 +158,8 @@ Status Runtime::Start(const Options& options) {
   (void)writer_->SetMeta("backend", "cuda");
   (void)writer_->SetMeta("collector", "moeprof " MOEPROF_VERSION);
   (void)writer_->SetMeta("cupti_version", std::to_string(cupti_version));
-  (void)writer_->SetMeta("cuda_driver_version", std::to_string(driver.version));
-  (void)writer_->SetMeta("cuda_toolkit_version", std::to_string(CUDA_VERSION));
+  (void)writer_->SetMeta("driver_version", std::to_string(driver.version));
+  (void)writer_->SetMeta("cuda_version", std::to_string(CUDA_VERSION));
   (void)writer_->SetMeta("host", proc.host);
   (void)writer_->SetMeta("pid", std::to_string(proc.pid));
   if (proc.rank) (void)writer_->SetMeta("rank", std::to_string(*proc.rank));

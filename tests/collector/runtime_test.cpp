@@ -88,7 +88,7 @@ TEST(Runtime, EndToEndWithScriptedCupti) {
   EXPECT_EQ(t.meta.at("clock"), "CLOCK_REALTIME");
   EXPECT_EQ(t.meta.at("nccl_attribution"), "kernel-name");
   EXPECT_EQ(t.meta.at("cupti_version"), std::to_string(CUPTI_API_VERSION));
-  EXPECT_EQ(t.meta.at("cuda_driver_version"), "13000");
+  EXPECT_EQ(t.meta.at("driver_version"), "13000");
   ASSERT_EQ(t.processes.size(), 1u);
   EXPECT_EQ(t.processes[0].pid, getpid());
   ASSERT_EQ(t.clock_syncs.size(), 2u);
