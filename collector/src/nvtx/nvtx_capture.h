@@ -20,6 +20,13 @@ using GetExportTableFn = const void* (*)(uint32_t export_table_id);
 // success, 0 when the instance offers no callback table (NVTX then rolls back and stays a no-op).
 int InstallHandlers(GetExportTableFn get_export_table) noexcept;
 
+// Linked mode: true when NVTX's static-injection hook (InitializeInjectionNvtx2_fnptr) is part of
+// this binary. Defined next to the hook, so calling it (e.g. from Start()) makes the linker pull
+// that object out of libmoeprof_collector.a; without such a reference, or
+// -Wl,--undefined=InitializeInjectionNvtx2, a static archive leaves the hook out and NVTX calls
+// compiled into the program never reach the collector (docs/COLLECTOR-NVTX.md).
+bool StaticInjectionLinked() noexcept;
+
 // Name given to a category with nvtx[Domain]NameCategory ("" when unnamed). Categories have no
 // HostEvent yet (see the report to the lead); kept so they can be written once one exists.
 std::string CategoryName(const std::string& domain, uint32_t category);

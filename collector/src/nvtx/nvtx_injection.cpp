@@ -32,3 +32,7 @@ extern "C" {
 __attribute__((visibility("hidden"))) int (*InitializeInjectionNvtx2_fnptr)(
     moeprof::collector::nvtx::GetExportTableFn) = &InitializeInjectionNvtx2;
 }
+
+bool moeprof::collector::nvtx::StaticInjectionLinked() noexcept {
+  return InitializeInjectionNvtx2_fnptr != nullptr;
+}
