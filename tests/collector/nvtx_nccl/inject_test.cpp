@@ -134,24 +134,16 @@ TEST(NvtxNcclInject, NvtxProgramGetsOurHandlers) {
   fs::remove_all(out);
 }
 
-TEST(NvtxNcclInject, NvtxProgramTraceHoldsRangesMarksAndRouting) {
-  const fs::path out = FreshDir("moeprof-nvtx-trace");
-  ASSERT_EQ(RunApp({std::string("NVTX_INJECTION64_PATH=") + MOEPROF_INJECT_LIBRARY,
-                    "MOEPROF_OUTPUT=" + out.string(), "MOEPROF_QUIET=1", "RANK=1",
-                    // driver-less NVTX-only collection, if the runtime offers it (asked of the lead)
-                    "MOEPROF_TEST_NO_CUPTI=1"}),
-            0);
+std::vector<fs::path> TracesIn(const fs::path& dir) {
   std::vector<fs::path> traces;
-  for (const auto& e : fs::recursive_directory_iterator(out))
+  for (const auto& e : fs::recursive_directory_iterator(dir))
     if (e.path().extension() == ".sqlite" || e.path().extension() == ".db") traces.push_back(e.path());
-  if (traces.empty()) {
-    fs::remove_all(out);
-    GTEST_SKIP() << "the runtime wrote no trace for an NVTX-only process without a GPU; this "
-                    "check runs once the runtime collects NVTX without CUPTI (test seam asked of "
-                    "the lead)";
-  }
-  ASSERT_EQ(traces.size(), 1u);
-  auto reader = moeprof::schemas::TraceReader::Open(traces[0].string());
+  return traces;
+}
+
+// The rows the instrumented program's NVTX calls must produce (see nvtx_instrumented_app.cpp).
+void CheckTrace(const fs::path& path) {
+  auto reader = moeprof::schemas::TraceReader::Open(path.string());
   ASSERT_TRUE(reader.ok()) << reader.status().message();
   auto loaded = (*reader)->LoadAll();
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
@@ -190,6 +182,42 @@ TEST(NvtxNcclInject, NvtxProgramTraceHoldsRangesMarksAndRouting) {
   bool drop = false;
   for (const auto& d : t.drops) drop |= d.source == "nvtx" && d.reason == "bad routing mark" && d.count >= 1;
   EXPECT_TRUE(drop);
+}
+
+// Driver-less: NVTX-only collection needs a runtime mode without CUPTI (asked of the lead);
+// until the runtime offers it, no trace is written and the check is skipped.
+TEST(NvtxNcclInject, NvtxProgramTraceWithoutCuda) {
+  const fs::path out = FreshDir("moeprof-nvtx-trace");
+  ASSERT_EQ(RunApp({std::string("NVTX_INJECTION64_PATH=") + MOEPROF_INJECT_LIBRARY,
+                    "MOEPROF_OUTPUT=" + out.string(), "MOEPROF_QUIET=1", "RANK=1",
+                    "MOEPROF_TEST_NO_CUPTI=1"}),
+            0);
+  const auto traces = TracesIn(out);
+  if (traces.empty()) {
+    fs::remove_all(out);
+    GTEST_SKIP() << "the runtime wrote no trace for an NVTX-only process without CUDA";
+  }
+  ASSERT_EQ(traces.size(), 1u);
+  CheckTrace(traces[0]);
+  fs::remove_all(out);
+}
+
+// With a driver: the program calls cuInit, CUDA_INJECTION64_PATH starts the collector, and the
+// NVTX events land in the trace. Skipped where there is no usable driver (exit 3).
+TEST(NvtxNcclInject, NvtxProgramTraceUnderCudaInjection) {
+  const fs::path out = FreshDir("moeprof-nvtx-cuda");
+  const int rc = RunApp({std::string("NVTX_INJECTION64_PATH=") + MOEPROF_INJECT_LIBRARY,
+                         std::string("CUDA_INJECTION64_PATH=") + MOEPROF_INJECT_LIBRARY,
+                         "MOEPROF_OUTPUT=" + out.string(), "MOEPROF_QUIET=1", "RANK=1",
+                         "MOEPROF_APP_INIT_CUDA=1"});
+  if (rc == 3) {
+    fs::remove_all(out);
+    GTEST_SKIP() << "no usable CUDA driver";
+  }
+  ASSERT_EQ(rc, 0);
+  const auto traces = TracesIn(out);
+  ASSERT_EQ(traces.size(), 1u);
+  CheckTrace(traces[0]);
   fs::remove_all(out);
 }
 

@@ -3,6 +3,9 @@
 // libmoeprof_inject.so. It exercises every NVTX feature the collector captures and checks the
 // values NVTX returns, which come from the collector's handlers once it is attached: exit 0 when
 // all are right, 1 (with a message) otherwise, 2 when no tool attached at all.
+// With MOEPROF_APP_INIT_CUDA=1 it first calls cuInit(0) (libcuda loaded with dlopen, so the
+// program needs no driver to start), which starts the collector under CUDA_INJECTION64_PATH;
+// exit 3 when there is no usable driver.
 //
 // What it emits (the trace test checks these rows when the runtime writes a trace):
 //   thread "main" (nvtxNameOsThreadA), stream 0x5000 named "ep_comm"
@@ -12,6 +15,7 @@
 //   start/end, domain "trainer": "prefetch" started on a worker thread, ended on main
 //   marks: "checkpoint" (default domain), "loss" in "trainer" with double payload 2.5
 //   routing marks: 2 valid (layers 0 and 1 of step 3, rank 1, e0 0), 1 malformed
+#include <dlfcn.h>
 #include <nvtx3/nvToolsExt.h>
 #include <nvtx3/nvToolsExtCudaRt.h>
 #include <sys/syscall.h>
@@ -43,7 +47,22 @@ nvtxEventAttributes_t Attr() {
 
 }  // namespace
 
+// cuInit(0) through dlopen; false when there is no driver or no device.
+bool InitCuda() {
+  void* lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);
+  if (lib == nullptr) return false;
+  using CuInit = int (*)(unsigned int);
+  auto cu_init = reinterpret_cast<CuInit>(dlsym(lib, "cuInit"));
+  return cu_init != nullptr && cu_init(0) == 0;
+}
+
 int main() {
+  if (const char* v = std::getenv("MOEPROF_APP_INIT_CUDA"); v != nullptr && v[0] == '1') {
+    if (!InitCuda()) {
+      std::fprintf(stderr, "nvtx_instrumented_app: no usable CUDA driver\n");
+      return 3;
+    }
+  }
   nvtxDomainHandle_t trainer = nvtxDomainCreateA("trainer");
   if (trainer == nullptr) {
     std::fprintf(stderr, "nvtx_instrumented_app: no NVTX tool attached (NVTX_INJECTION64_PATH?)\n");
