@@ -45,11 +45,16 @@ int Check(cudaError_t e, const char* what) {
 }
 #define CK(x) Check((x), #x)
 
-// Launch-overhead loop: `iters` tiny kernels back to back, timed on the host.
-double TinyKernelLoopSeconds(int iters, int* d_counter, cudaStream_t s) {
+// Overhead loop: `iters` kernels back to back, timed on the host. Tiny kernels make the loop
+// launch-bound (the worst case for a tracer: all its per-launch cost shows); `medium` kernels
+// (a 16 MB scale, ~10 us on an H100) keep the GPU busy like real training kernels do.
+double KernelLoopSeconds(int iters, int* d_counter, float* d_x, bool medium, cudaStream_t s) {
   CK(cudaStreamSynchronize(s));
   auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < iters; ++i) TinyKernel<<<1, 32, 0, s>>>(d_counter);
+  for (int i = 0; i < iters; ++i) {
+    if (medium) ScaleKernel<<<(4 * kN + 255) / 256, 256, 0, s>>>(d_x, 1.0f, 4 * kN);
+    else TinyKernel<<<1, 32, 0, s>>>(d_counter);
+  }
   CK(cudaStreamSynchronize(s));
   auto t1 = std::chrono::steady_clock::now();
   return std::chrono::duration<double>(t1 - t0).count();
@@ -58,9 +63,11 @@ double TinyKernelLoopSeconds(int iters, int* d_counter, cudaStream_t s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int overhead_iters = 0;  // --overhead N: only run the launch loop N times (timed), then exit
+  int overhead_iters = 0;  // --overhead N: only run the timed kernel loop, N kernels, then exit
+  bool medium = false;     // --medium: the loop's kernels do real memory traffic
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--overhead") == 0 && i + 1 < argc) overhead_iters = std::atoi(argv[++i]);
+    if (std::strcmp(argv[i], "--medium") == 0) medium = true;
   }
 #ifdef MOEPROF_LINKED
   moeprof::collector::Options options = moeprof::collector::OptionsFromEnvironment();
@@ -75,14 +82,18 @@ int main(int argc, char** argv) {
   if (overhead_iters > 0) {
     cudaStream_t s;
     CK(cudaStreamCreate(&s));
-    TinyKernelLoopSeconds(1000, d_counter, s);  // warm-up
+    float* d_x = nullptr;
+    CK(cudaMalloc(&d_x, 4 * kN * sizeof(float)));
+    CK(cudaMemset(d_x, 0, 4 * kN * sizeof(float)));
+    KernelLoopSeconds(1000, d_counter, d_x, medium, s);  // warm-up
     double best = 1e9;
     for (int rep = 0; rep < 5; ++rep) {
-      double t = TinyKernelLoopSeconds(overhead_iters, d_counter, s);
+      double t = KernelLoopSeconds(overhead_iters, d_counter, d_x, medium, s);
       if (t < best) best = t;
     }
-    std::printf("overhead_loop iters=%d best_s=%.6f per_kernel_us=%.3f\n", overhead_iters, best,
-                best / overhead_iters * 1e6);
+    std::printf("overhead_loop kernels=%s iters=%d best_s=%.6f per_kernel_us=%.3f\n",
+                medium ? "medium" : "tiny", overhead_iters, best, best / overhead_iters * 1e6);
+    CK(cudaFree(d_x));
     CK(cudaStreamDestroy(s));
     CK(cudaFree(d_counter));
 #ifdef MOEPROF_LINKED
