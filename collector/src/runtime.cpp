@@ -192,6 +192,13 @@ Status Runtime::Start(const Options& options) {
   correlator_->SetStreamHandleResolver([session](uint64_t h) { return session->StreamIdForHandle(h); });
   (void)writer_->Commit();
 
+  {
+    // Host events that raced with an earlier Stop belong to no trace.
+    std::vector<CompletedBuffer> stale_buffers;
+    std::vector<HostEvent> stale_events;
+    queue_.WaitAndTake(std::chrono::milliseconds(0), stale_buffers, stale_events);
+    for (CompletedBuffer& b : stale_buffers) pool_->Release(b.data);
+  }
   stop_requested_.store(false);
   writer_failed_.store(false);
   state_.store(kActive);
