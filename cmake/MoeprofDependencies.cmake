@@ -7,6 +7,12 @@ find_package(fmt REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(GTest REQUIRED)
 find_package(ZLIB REQUIRED)
+# Analyzer: simdjson (streaming Kineto JSON), RE2 (kernel classification rules), toml++ (user rule
+# files). RE2 ships no CMake package on Debian 12, only pkg-config.
+find_package(simdjson CONFIG REQUIRED)
+find_package(tomlplusplus CONFIG REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 set(MOEPROF_SKIP_BENCH_REASON "MOEPROF_BUILD_BENCHMARKS=OFF")
 if(MOEPROF_BUILD_BENCHMARKS)
   find_package(benchmark QUIET)
