@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "nvtx/nvtx_capture.h"
 #include "self_check.h"
 
 namespace moeprof::collector {
@@ -357,6 +358,10 @@ void Runtime::OnForkChild() {
 
 Status Start(const Options& options) {
   try {
+    // Linked mode: referencing the NVTX object pulls its strong InitializeInjectionNvtx2_fnptr
+    // out of the static archive, so the program's own NVTX calls reach this collector without
+    // NVTX_INJECTION64_PATH (which would load a second, separate collector).
+    if (options.nvtx) (void)nvtx::StaticInjectionLinked();
     return Runtime::Get().Start(options);
   } catch (...) {
     return Status(ErrorCode::kInternal, "moeprof: unexpected exception in Start");
