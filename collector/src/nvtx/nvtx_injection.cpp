@@ -36,3 +36,22 @@ __attribute__((visibility("hidden"))) int (*InitializeInjectionNvtx2_fnptr)(
 bool moeprof::collector::nvtx::StaticInjectionLinked() noexcept {
   return InitializeInjectionNvtx2_fnptr != nullptr;
 }
+
+// ---- Shadows for entry points that libcupti also exports ----
+// NVTX extensions (payload schemas, counters, memory) initialize on their own: each module's
+// extension code dlopens NVTX_INJECTION64_PATH and dlsym()s "InitializeInjectionNvtxExtension".
+// dlsym on a library handle also searches that library's dependencies, and libcupti (a dependency
+// of libmoeprof_inject.so) exports its own InitializeInjectionNvtxExtension and the legacy
+// InitializeInjectionNvtx. Without these definitions NCCL's payload-schema registration in
+// ncclGetUniqueId called into CUPTI's never-initialized NVTX code and crashed (seen on an H100 with
+// NCCL 2.28.3). We decline both: a 0 return makes NVTX disable that extension (or the legacy
+// library) for the module; core NVTX keeps working through InitializeInjectionNvtx2.
+// They must be exported from the injection library (inject.map) to shadow CUPTI's.
+extern "C" __attribute__((visibility("default"))) int InitializeInjectionNvtxExtension(
+    const void* /*get_export_function*/) {
+  return 0;
+}
+extern "C" __attribute__((visibility("default"))) int InitializeInjectionNvtx(
+    const void* /*get_export_table*/) {
+  return 0;
+}

@@ -47,12 +47,34 @@ TEST(NvtxNcclInject, ExportsExactlyTheInjectionEntryPoints) {
   }
   const int rc = pclose(p);
   if (rc != 0) GTEST_SKIP() << "nm not available";
+  // The four entry points, plus two shadows of libcupti's NVTX entry points (see below).
   EXPECT_EQ(names, (std::set<std::string>{"InitializeInjection", "InitializeInjectionNvtx2",
-                                          "ncclProfiler_v4", "ncclProfiler_v5"}));
+                                          "ncclProfiler_v4", "ncclProfiler_v5",
+                                          "InitializeInjectionNvtxExtension",
+                                          "InitializeInjectionNvtx"}));
   void* h = OpenLibrary();
   ASSERT_NE(h, nullptr);
   EXPECT_NE(dlsym(h, "InitializeInjectionNvtx2"), nullptr);
   EXPECT_EQ(dlsym(h, "InitializeInjectionNvtx2_fnptr"), nullptr);  // static-injection hook stays inside
+}
+
+// NVTX looks entry points up with dlsym(handle of NVTX_INJECTION64_PATH, name), which also
+// searches the library's dependencies. libcupti exports InitializeInjectionNvtxExtension and
+// InitializeInjectionNvtx; if ours are not exported, NVTX finds CUPTI's and runs CUPTI's
+// uninitialized NVTX code: NCCL's payload-schema registration then crashed in ncclGetUniqueId
+// (H100, NCCL 2.28.3). Every name NVTX looks up must resolve inside our library.
+TEST(NvtxNcclInject, NvtxEntryPointsResolveToOurLibraryNotCupti) {
+  void* h = OpenLibrary();
+  ASSERT_NE(h, nullptr);
+  for (const char* name : {"InitializeInjectionNvtx2", "InitializeInjectionNvtxExtension",
+                           "InitializeInjectionNvtx"}) {
+    void* sym = dlsym(h, name);
+    ASSERT_NE(sym, nullptr) << name;
+    Dl_info info{};
+    ASSERT_NE(dladdr(sym, &info), 0) << name;
+    EXPECT_EQ(fs::canonical(info.dli_fname), fs::canonical(MOEPROF_INJECT_LIBRARY))
+        << name << " resolves to " << info.dli_fname;
+  }
 }
 
 TEST(NvtxNcclInject, NcclPluginTablesAreSafeToDrive) {
