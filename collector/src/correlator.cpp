@@ -157,7 +157,10 @@ void Correlator::Tick(std::chrono::steady_clock::time_point now) {
       if (now - p.since >= pending_timeout_) {
         WriteComm(p.op, std::nullopt);
       } else {
-        ops[kept++] = std::move(p);
+        // Never self-move-assign: libstdc++ leaves the moved-to strings empty (seen on an H100:
+        // NCCL ops lost their name and datatype).
+        if (&ops[kept] != &p) ops[kept] = std::move(p);
+        ++kept;
       }
     }
     ops.resize(kept);

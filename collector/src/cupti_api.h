@@ -44,6 +44,11 @@ class CuptiApi {
 // The process-wide implementation that calls libcupti.
 CuptiApi& RealCupti();
 
+// Test-only: a CuptiApi that accepts everything and records nothing, used by the runtime when
+// MOEPROF_TEST_NO_CUPTI=1 so CI can run NVTX capture end to end without a GPU.
+CuptiApi& NullCupti();
+bool TestModeWithoutCupti();
+
 // "CUPTI_ERROR_UNKNOWN (999)" style text for messages; never null.
 const char* CuptiErrorText(CUptiResult result);
 

@@ -61,7 +61,9 @@ void AtForkChild() { Runtime::Get().OnForkChild(); }
 }  // namespace
 
 Runtime& Runtime::Get() {
-  static Runtime* runtime = new Runtime(RuntimeHooks{});
+  static Runtime* runtime = new Runtime(TestModeWithoutCupti()
+      ? RuntimeHooks{&NullCupti(), [] { return DriverProbe{true, 0, "test mode without CUPTI"}; }}
+      : RuntimeHooks{});
   return *runtime;
 }
 
@@ -352,6 +354,17 @@ void Runtime::OnForkChild() {
   forked_child_.store(true);
   state_.store(kDead);
   if (session_) session_->MarkForkedChild();
+}
+
+// Driver-less test mode (MOEPROF_TEST_NO_CUPTI=1): no cuInit will come to call
+// InitializeInjection, so the collector starts when the library is loaded (by NVTX's dlopen of
+// NVTX_INJECTION64_PATH, or at program start when linked).
+__attribute__((constructor)) void StartInTestModeWithoutCupti() {
+  if (!TestModeWithoutCupti()) return;
+  try {
+    (void)Start(OptionsFromEnvironment());
+  } catch (...) {
+  }
 }
 
 // ---- collector.h ----
