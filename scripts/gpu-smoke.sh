@@ -50,6 +50,21 @@ env -u NVTX_INJECTION64_PATH MOEPROF_OUTPUT="$out/linked/smoke_linked.sqlite" \
   "$bin_linked" | tee "$out/linked/expect.txt"
 "$bin_check" "$out/linked/smoke_linked.sqlite" "$out/linked/expect.txt" || status=1
 
+echo "== linked mode with another CUPTI client attached first"
+other_err="$out/linked/other_subscriber.err"
+if env -u NVTX_INJECTION64_PATH MOEPROF_OUTPUT="$out/linked/other.sqlite" "$bin_linked" --other-subscriber \
+     >/dev/null 2>"$other_err"; then
+  cat "$other_err"
+  if [ "$(grep -c '^moeprof: another CUPTI client is already attached (smoke-other-profiler); nothing recorded$' "$other_err")" = 1 ] \
+     && [ ! -e "$out/linked/other.sqlite" ]; then
+    echo "  [ok] one line names the other client; program ran to completion; no trace left"
+  else
+    echo "  [FAIL] expected exactly one line naming smoke-other-profiler and no trace"; status=1
+  fi
+else
+  echo "  [FAIL] the program did not complete with another CUPTI client attached"; cat "$other_err"; status=1
+fi
+
 echo "== injected mode (moeprof record)"
 MOEPROF_INJECT_LIB="$inject" "$bin_moeprof" record -o "$out/injected" -- "$bin_workload" | tee "$out/injected/expect.txt"
 trace="$(find "$out/injected" -name "*.sqlite" | sort | head -1)"

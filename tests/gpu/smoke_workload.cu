@@ -13,6 +13,8 @@
 #include <vector>
 
 #ifdef MOEPROF_LINKED
+#include <cupti.h>
+
 #include "moeprof/collector/collector.h"
 #endif
 
@@ -70,6 +72,21 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--medium") == 0) medium = true;
   }
 #ifdef MOEPROF_LINKED
+  bool other_subscriber = false;  // --other-subscriber: another CUPTI client attaches first
+  for (int i = 1; i < argc; ++i) other_subscriber |= std::strcmp(argv[i], "--other-subscriber") == 0;
+  if (other_subscriber) {
+    // Plays nsys / torch.profiler: CUPTI allows one subscriber per process.
+    CUpti_SubscriberHandle other;
+    CUpti_SubscriberParams params{};
+    params.structSize = sizeof(params);
+    params.subscriberName = "smoke-other-profiler";
+    if (cuptiSubscribe_v2(&other, [](void*, CUpti_CallbackDomain, CUpti_CallbackId, const void*) {},
+                          nullptr, &params) != CUPTI_SUCCESS) {
+      std::fprintf(stderr, "smoke: could not subscribe the stand-in profiler\n");
+      return 5;
+    }
+  }
+
   moeprof::collector::Options options = moeprof::collector::OptionsFromEnvironment();
   if (auto st = moeprof::collector::Start(options); !st.ok()) {
     std::fprintf(stderr, "smoke: collector did not start: %s\n", st.message().c_str());
