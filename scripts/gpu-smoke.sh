@@ -71,6 +71,26 @@ trace="$(find "$out/injected" -name "*.sqlite" | sort | head -1)"
 "$bin_check" "$trace" "$out/injected/expect.txt" || status=1
 "$bin_moeprof" info "$trace" || status=1
 
+echo "== SIGKILL mid-run (injected, flush every 200 ms)"
+mkdir -p "$out/killed"
+CUDA_INJECTION64_PATH="$inject" NVTX_INJECTION64_PATH="$inject" MOEPROF_OUTPUT="$out/killed" \
+  MOEPROF_FLUSH_MS=200 MOEPROF_QUIET=1 "$bin_workload" --overhead 400000 >/dev/null 2>&1 &
+victim=$!
+sleep 3
+kill -KILL "$victim" 2>/dev/null || true
+wait "$victim" 2>/dev/null || true
+killed_trace="$(find "$out/killed" -name "*.sqlite" | head -1)"
+if [ -n "$killed_trace" ] && "$bin_moeprof" info "$killed_trace" > "$out/killed/info.txt" 2>&1; then
+  kernels=$(awk '$1 == "rows" && $2 == "api" {next} {for (i = 1; i < NF; i++) if ($i == "kernel") print $(i + 1)}' "$out/killed/info.txt" | head -1)
+  if [ -n "$kernels" ] && [ "$kernels" -gt 0 ]; then
+    echo "  [ok] killed run's trace opens and holds $kernels kernels"
+  else
+    echo "  [FAIL] killed run's trace holds no kernels"; cat "$out/killed/info.txt"; status=1
+  fi
+else
+  echo "  [FAIL] killed run left no readable trace"; [ -f "$out/killed/info.txt" ] && cat "$out/killed/info.txt"; status=1
+fi
+
 # Overhead: best of 5 timed loops per process, best of 3 processes, with and without the
 # collector (injected). Tiny kernels = launch-bound worst case; medium = GPU-bound like training.
 best() { sort -n | head -1; }
