@@ -19,13 +19,15 @@ namespace moeprof::analyzer {
 struct Step {
   int64_t number = 0;
   int64_t start = 0, end = 0;  // rank-relative ns (same base as the trace's rows)
-  std::string source;          // nvtx, profiler_step, inferred
+  std::string source;          // step table's source, nvtx, profiler_step, inferred, whole_trace
   Interval interval() const { return {start, end}; }
 };
 
 struct StreamView {
   int64_t id = 0;               // stream table id
-  std::string name, role;       // role: compute, ep_comm, pp_comm, dp_comm, ... ("" unknown)
+  std::string name, role;       // role from the stream table (compute, ep_comm, pp_comm, ...),
+                                // else inferred: "comm" when most of its kernel time is comm
+                                // kernels, "compute" otherwise, "" without kernels
   size_t kernel_begin = 0, kernel_end = 0;  // [begin, end) into trace.kernels (sorted by start)
 };
 
@@ -44,7 +46,7 @@ struct RankTrace {
 };
 
 struct Run {
-  std::vector<RankTrace> ranks;  // sorted by rank
+  std::vector<RankTrace> ranks;  // sorted by rank; offset_ns set (AlignClocks)
   Classifier classifier;
 };
 
@@ -63,8 +65,15 @@ Expected<Run> LoadRun(const std::vector<std::string>& inputs, const LoadOptions&
 Expected<RankTrace> BuildRankTrace(schemas::Trace trace, int fallback_rank, const Classifier& classifier,
                                    const LoadOptions& options);
 
-// Steps from NVTX ranges named like "step", "step 12", "ProfilerStep#12", or the trace's step
-// table; else inferred from repetition of the kernel sequence; empty if nothing fits.
+// Steps from the trace's step table, else NVTX ranges named like "step", "step 12",
+// "ProfilerStep#12", "train_step" (outermost), else inferred from repetition of the kernel-name
+// sequence, else one step spanning all GPU activity (source "whole_trace"). Empty only without
+// GPU activity. Sorted, non-overlapping. See src/model/steps.cpp.
 std::vector<Step> FindSteps(const schemas::Trace& trace);
+
+// Sets each rank's offset_ns so that row time + offset_ns is on one run timeline whose zero is
+// ranks[0]'s origin: via the clock_sync pairs to CLOCK_REALTIME, else (no pairs) assuming the
+// same clock and using origin_ns differences. See src/model/clock_align.cpp.
+void AlignClocks(std::vector<RankTrace>& ranks);
 
 }  // namespace moeprof::analyzer
