@@ -55,7 +55,7 @@ int RunInfo(const InfoArgs& args) {
 
   bool first = true;
   for (const std::string& input : args.inputs) {
-    Expected<std::vector<std::string>> files = analyzer::ResolveTraceInput(input);
+    Expected<std::vector<std::string>> files = analyzer::EnsureMoeprofTraces(input);
     if (!files) {
       fail(input, files.status());
       continue;

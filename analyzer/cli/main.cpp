@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "export_command.h"
+#include "import_command.h"
 #include "info_command.h"
 #include "record_command.h"
 #include "moeprof/analyzer/version.h"
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
   // One registration per subcommand.
   moeprof::cli::RegisterInfoCommand(app, exit_code);
   moeprof::cli::RegisterRecordCommand(app, exit_code);
+  moeprof::cli::RegisterImportCommand(app, exit_code);
+  moeprof::cli::RegisterExportCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);
