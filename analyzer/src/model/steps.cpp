@@ -151,7 +151,10 @@ std::vector<Step> InferSteps(const schemas::Trace& trace) {
     for (uint32_t p : pos) {
       if (p + phase < n) bounds.push_back(p + phase);
     }
-    if (pos.back() + phase + period <= n) bounds.push_back(pos.back() + phase + period);  // end of the last
+    // The anchor may sit late in the step: whole periods before the first boundary and after
+    // the last one are steps too (index n = the end of the stream's last kernel).
+    while (!bounds.empty() && bounds.front() >= period) bounds.insert(bounds.begin(), bounds.front() - period);
+    while (!bounds.empty() && bounds.back() + period <= n) bounds.push_back(bounds.back() + period);
     std::vector<Step> steps;
     for (size_t b = 0; b + 1 < bounds.size(); ++b) {
       const size_t first = bounds[b], last = bounds[b + 1] - 1;
