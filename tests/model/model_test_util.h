@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@ namespace moeprof::testing {
 
 class TraceBuilder {
  public:
+  static constexpr int64_t kNoApi = INT64_MIN;  // "no launching API call"
   TraceBuilder() { trace_.strings.push_back(""); }
   int32_t Str(const std::string& s) {
     for (size_t i = 1; i < trace_.strings.size(); ++i) {
@@ -28,7 +30,7 @@ class TraceBuilder {
   }
   // A kernel and (when api_start >= 0) its launching runtime call [api_start, api_start+api_dur).
   void Kernel(int64_t stream, int64_t start, int64_t dur, const std::string& name,
-              int64_t api_start = -1, int64_t api_dur = 0) {
+              int64_t api_start = kNoApi, int64_t api_dur = 0) {
     auto& k = trace_.kernels;
     const int64_t corr = ++next_corr_;
     k.stream.push_back(static_cast<int32_t>(stream));
@@ -40,7 +42,7 @@ class TraceBuilder {
     k.name.push_back(Str(name));
     k.config.push_back(0);
     k.flags.push_back(0);
-    if (api_start >= 0) Api(corr, api_start, api_dur, "cudaLaunchKernel");
+    if (api_start != kNoApi) Api(corr, api_start, api_dur, "cudaLaunchKernel");
   }
   void Api(int64_t corr, int64_t start, int64_t dur, const std::string& name) {
     auto& a = trace_.api;
@@ -57,13 +59,14 @@ class TraceBuilder {
     ins(a.name, Str(name));
     ins(a.status, int32_t{0});
   }
-  void Memcpy(int64_t stream, int64_t start, int64_t dur) {
+  void Memcpy(int64_t stream, int64_t start, int64_t dur, int64_t api_start = kNoApi, int64_t api_dur = 0) {
     schemas::MemcpyRow r;
     r.stream = stream;
     r.start = start;
     r.dur = dur;
     r.correlation = ++next_corr_;
     trace_.memcpys.push_back(r);
+    if (api_start != kNoApi) Api(r.correlation, api_start, api_dur, "cudaMemcpyAsync");
   }
   void Nvtx(const std::string& text, int64_t start, int64_t dur, int64_t depth = 0) {
     schemas::NvtxRow r;
