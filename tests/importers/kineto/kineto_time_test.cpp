@@ -1,0 +1,60 @@
+// µs decimal text → int64 ns, exactly (no double on the way).
+#include <gtest/gtest.h>
+
+#include "kineto_internal.h"
+
+namespace moeprof::analyzer::kineto {
+namespace {
+
+TEST(KinetoTime, ConvertsDecimalMicrosecondsExactly) {
+  EXPECT_EQ(MicrosTextToNanos("1.001"), 1001);
+  EXPECT_EQ(MicrosTextToNanos("0"), 0);
+  EXPECT_EQ(MicrosTextToNanos("12"), 12000);
+  EXPECT_EQ(MicrosTextToNanos("0.001"), 1);
+  EXPECT_EQ(MicrosTextToNanos("1717171717171.123"), 1717171717171123);
+  // 19 significant digits: a double would give ...171.12304688 → 1717171717171123 only by luck;
+  // these would not survive a double at all:
+  EXPECT_EQ(MicrosTextToNanos("9007199254740.993"), 9007199254740993);
+  EXPECT_EQ(MicrosTextToNanos("1606911006433250"), 1606911006433250000);
+  EXPECT_EQ(MicrosTextToNanos("1712195495519695.8"), 1712195495519695800);
+  EXPECT_EQ(MicrosTextToNanos("4458676522690.655"), 4458676522690655);
+}
+
+TEST(KinetoTime, RoundsSubNanosecondDigitsHalfAwayFromZero) {
+  EXPECT_EQ(MicrosTextToNanos("123456789.987654"), 123456789988);
+  EXPECT_EQ(MicrosTextToNanos("123456789.987454"), 123456789987);
+  EXPECT_EQ(MicrosTextToNanos("0.0005"), 1);
+  EXPECT_EQ(MicrosTextToNanos("0.0004999"), 0);
+  EXPECT_EQ(MicrosTextToNanos("-1.0005"), -1001);
+  EXPECT_EQ(MicrosTextToNanos("0.00000001"), 0);
+}
+
+TEST(KinetoTime, ExponentsAndSigns) {
+  EXPECT_EQ(MicrosTextToNanos("1.5e3"), 1500000);
+  EXPECT_EQ(MicrosTextToNanos("1E-3"), 1);
+  EXPECT_EQ(MicrosTextToNanos("25e+0"), 25000);
+  EXPECT_EQ(MicrosTextToNanos("-7"), -7000);
+  EXPECT_EQ(MicrosTextToNanos("-0.0"), 0);
+  EXPECT_EQ(MicrosTextToNanos("3 \n"), 3000);  // raw tokens carry trailing whitespace
+}
+
+TEST(KinetoTime, RejectsNonNumbersAndOverflow) {
+  EXPECT_FALSE(MicrosTextToNanos(""));
+  EXPECT_FALSE(MicrosTextToNanos("-"));
+  EXPECT_FALSE(MicrosTextToNanos("1."));
+  EXPECT_FALSE(MicrosTextToNanos(".5"));
+  EXPECT_FALSE(MicrosTextToNanos("01"));
+  EXPECT_FALSE(MicrosTextToNanos("1e"));
+  EXPECT_FALSE(MicrosTextToNanos("\"12\""));
+  EXPECT_FALSE(MicrosTextToNanos("nan"));
+  EXPECT_FALSE(MicrosTextToNanos("1e300"));
+  EXPECT_FALSE(MicrosTextToNanos("9223372036854776"));  // × 1000 > INT64_MAX
+  EXPECT_EQ(MicrosTextToNanos("9223372036854775.807"), INT64_MAX);
+  EXPECT_FALSE(MicrosTextToNanos("9223372036854775.808"));
+  EXPECT_EQ(MicrosTextToNanos("-9223372036854775.808"), INT64_MIN);
+  EXPECT_FALSE(MicrosTextToNanos("123456789012345678901234567890123456789012345678901234567890"));
+  EXPECT_EQ(MicrosTextToNanos("1e-99999999"), 0);
+}
+
+}  // namespace
+}  // namespace moeprof::analyzer::kineto
