@@ -165,8 +165,9 @@ std::vector<Finding> RunPipelineBubble(const Run& run, const std::vector<RankVie
       auto it = median.find(f.number);
       if (it == median.end() || it->second <= 0) continue;
       ++steps_with_median;
-      const double ratio = static_cast<double>(f.compute) / it->second - 1.0;
-      if (100.0 * ratio > imbalance) {
+      // (compute − median) / median, in this order so that exact figures stay exact.
+      const double ratio = (static_cast<double>(f.compute) - it->second) / it->second;
+      if (100.0 * (static_cast<double>(f.compute) - it->second) / it->second > imbalance) {
         ++slow_steps;
         cost += f.compute - static_cast<int64_t>(it->second);
         window += f.window;

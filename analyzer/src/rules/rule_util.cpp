@@ -39,7 +39,12 @@ std::vector<Step> AnalysisSteps(const RankTrace& rank) {
 
 }  // namespace
 
-RankView::RankView(const RankTrace& rank) : rank_(rank), steps_(AnalysisSteps(rank)) {}
+RankView::RankView(const RankTrace& rank) : rank_(rank), steps_(AnalysisSteps(rank)) {
+  for (const Step& s : steps_) {
+    gpu_steps_ = gpu_steps_ || s.source == "inferred" || s.source == "whole_trace" ||
+                 s.source == "trace";
+  }
+}
 
 int RankView::StepAt(int64_t t) const {
   // Steps are sorted and disjoint: the candidate is the last one starting at or before t.
@@ -59,8 +64,14 @@ std::optional<size_t> RankView::ApiIndex(int64_t correlation) const {
 }
 
 int RankView::StepOfGpuEvent(int64_t correlation, int64_t start) const {
-  if (correlation != 0) {
-    if (auto a = ApiIndex(correlation)) return StepAt(trace().api.start[*a]);
+  // Steps found on the GPU timeline (inferred from kernel repetition, or the whole trace) hold
+  // GPU times: the event's own start decides. Host steps (NVTX, step table) hold the launches.
+  if (!gpu_steps_ && correlation != 0) {
+    if (auto a = ApiIndex(correlation)) {
+      const int s = StepAt(trace().api.start[*a]);
+      if (s >= 0) return s;
+      // Launched outside every step (before the first, between two): its execution decides.
+    }
   }
   return StepAt(start);
 }

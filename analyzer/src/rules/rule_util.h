@@ -7,7 +7,8 @@
 // - A GPU event (kernel, memcpy, memset) belongs to the step during which its launching API call
 //   started (found by correlation). GPU work runs behind the host, so the kernel's own start may lie
 //   after the host's step range has closed; the launch is what the step asked for. Without an API
-//   row the event's own start decides.
+//   row, with a launch outside every step, or when the steps themselves were found on the GPU
+//   timeline (source "inferred"/"whole_trace"), the event's own start decides.
 // - A rank with no steps is analyzed as one pseudo-step covering all of its GPU activity.
 // - Step time of a step = its duration on that rank; a finding's cost_pct is its cost divided by the
 //   summed step time over the (rank, step) pairs it lists.
@@ -100,6 +101,7 @@ class RankView {
 
   const RankTrace& rank_;
   std::vector<Step> steps_;
+  bool gpu_steps_ = false;  // steps are GPU-time intervals (inferred / whole trace)
   mutable std::map<int64_t, IntervalSet> busy_;
   mutable bool nvtx_built_ = false;
   mutable std::vector<std::pair<int64_t, NvtxRange>> ranges_;  // (thread, range)
