@@ -9,6 +9,7 @@
 
 #include "export_command.h"
 #include "import_command.h"
+#include "classify_command.h"
 #include "info_command.h"
 #include "record_command.h"
 #include "moeprof/analyzer/version.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   // One registration per subcommand.
   moeprof::cli::RegisterInfoCommand(app, exit_code);
+  moeprof::cli::RegisterClassifyCommand(app, exit_code);
   moeprof::cli::RegisterRecordCommand(app, exit_code);
   moeprof::cli::RegisterImportCommand(app, exit_code);
   moeprof::cli::RegisterExportCommand(app, exit_code);

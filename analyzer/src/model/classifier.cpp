@@ -81,6 +81,22 @@ Classifier Classifier::Builtin() {
 
 const std::vector<Classifier::RuleInfo>& Classifier::rules() const { return impl_->info; }
 
+namespace {
+// The name without its trailing parameter list: "ns::kernel<T, 4>(float*, Layout)" →
+// "ns::kernel<T, 4>". Rules and the fp64 test look at what the kernel is (qualified name and
+// template arguments), not at the types it takes: a parameter of type flashinfer::X does not make
+// a quantize kernel attention, nor a scalar double parameter a float kernel fp64.
+std::string_view WithoutParameters(std::string_view name) {
+  if (name.empty() || name.back() != ')') return name;
+  int depth = 0;
+  for (size_t i = name.size(); i-- > 0;) {
+    if (name[i] == ')') ++depth;
+    if (name[i] == '(' && --depth == 0) return i > 0 ? name.substr(0, i) : name;
+  }
+  return name;
+}
+}  // namespace
+
 Classification Classifier::Classify(std::string_view name) const {
   std::string demangled;
   if (name.size() > 2 && name[0] == '_' && name[1] == 'Z') {
@@ -93,6 +109,7 @@ Classification Classifier::Classify(std::string_view name) const {
     }
     std::free(out);
   }
+  name = WithoutParameters(name);
   Classification c;
   c.fp64 = detail::LooksFp64(name);
   const Impl& im = *impl_;

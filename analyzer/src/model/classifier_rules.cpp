@@ -77,8 +77,11 @@ constexpr BuiltinRule kRules[] = {
     {R"(copy_kernel.*(LoadWithCast|StoreWithCast)|to_copy|bfloat16_copy|float8_copy|half_copy)", KC::kCast, CO::kNone},
     {R"((?i)(^|[^a-z])cast|_cast|quantiz|quant_|dequant|fp8|float8|hfp8|e4m3|e5m2|convert|cvt_)", KC::kCast, CO::kNone},
 
+    // Rotary position embeddings are elementwise math, not an embedding lookup.
+    {R"((?i)rotary|rope_|_rope)", KC::kElementwise, CO::kNone},
+
     // --- permute / data movement ---------------------------------------------------------------
-    {R"((?i)permute|scatter|gather|index_select|indexSelect|index_elementwise|indexFunc|index_put|index_copy|index_add|embedding|CatArrayBatchedCopy|nchwToNhwc|nhwcToNchw|transpose|take_along|masked_fill|nonzero|_index_)",
+    {R"((?i)permute|scatter|gather|index_select|indexSelect|index_elementwise|indexFunc|index_put|index_copy|index_add|embedding|CatArrayBatchedCopy|nchwToNhwc|nhwcToNchw|transpose|take_along|nonzero|_index_)",
      KC::kPermute, CO::kNone},
 
     // --- GEMM (cuBLAS, cuBLASLt, CUTLASS, nvjet, xmma, cuDNN implicit-GEMM convolutions) ---------
