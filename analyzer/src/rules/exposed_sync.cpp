@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "rule_util.h"
 
@@ -127,14 +128,25 @@ std::vector<Candidate> Candidates(const RankView& v) {
   std::map<int64_t, int64_t> memset_device;
   for (const auto& m : t.memsets) memset_device[m.correlation] = v.DeviceOfStream(m.stream);
 
+  // Names are judged once per distinct string id: a trace has millions of calls, few names.
+  struct NameVerdict { bool candidate = false, memcpy = false; std::string name; };
+  std::unordered_map<int32_t, NameVerdict> verdicts;
   for (size_t a = 0; a < t.api.size(); ++a) {
-    const std::string name = v.ApiName(a);
+    auto [vit, fresh] = verdicts.try_emplace(t.api.name[a]);
+    if (fresh) {
+      vit->second.name = v.ApiName(a);
+      const std::string& n = vit->second.name;
+      vit->second.candidate = IsSyncApi(n) || IsSyncCopyApi(n) || IsSyncMemsetApi(n);
+      vit->second.memcpy = n.find("Memcpy") != std::string::npos;
+    }
+    const NameVerdict& verdict = vit->second;
     const int64_t corr = t.api.correlation[a];
-    bool candidate = IsSyncApi(name) || IsSyncCopyApi(name) || IsSyncMemsetApi(name);
-    if (!candidate && name.find("Memcpy") != std::string::npos && pageable_d2h.count(corr) > 0) {
+    bool candidate = verdict.candidate;
+    if (!candidate && verdict.memcpy && pageable_d2h.count(corr) > 0) {
       candidate = true;  // async D2H into pageable memory: completes synchronously
     }
     if (!candidate) continue;
+    const std::string& name = verdict.name;
     Candidate c;
     c.api = name;
     c.thread = t.api.thread[a];

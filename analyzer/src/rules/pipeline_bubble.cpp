@@ -64,19 +64,26 @@ struct StepFig {
   IntervalSet idle_set;  // run time
 };
 
-int64_t Microbatches(const RankView& v, const Step& s) {
-  std::set<int64_t> mbs;
+// m per step of a rank (index into v.steps()): distinct microbatch numbers of the NVTX ranges that
+// start in the step. One pass over the ranges; each distinct text is parsed once.
+std::vector<int64_t> Microbatches(const RankView& v) {
+  std::vector<std::set<int64_t>> mbs(v.steps().size());
+  std::map<int64_t, std::optional<int64_t>> parsed;  // text id → microbatch number
   for (const auto& [thread, r] : v.AllRanges()) {
-    if (r.start < s.start || r.start >= s.end) continue;
-    const std::string& text = v.NvtxText(r.row);
-    std::optional<int64_t> n = NumberAfter(text, "microbatch");
-    if (!n) {
-      const std::string low = Lower(text);
-      if (low.rfind("mb", 0) == 0) n = NumberAfter(low, "mb");
+    const int step = v.StepAt(r.start);
+    if (step < 0) continue;
+    const int64_t text_id = v.trace().nvtx[r.row].text;
+    auto [it, fresh] = parsed.try_emplace(text_id);
+    if (fresh) {
+      const std::string& text = v.NvtxText(r.row);
+      it->second = NumberAfter(text, "microbatch");
+      if (!it->second && Lower(text).rfind("mb", 0) == 0) it->second = NumberAfter(text, "mb");
     }
-    if (n) mbs.insert(*n);
+    if (it->second) mbs[static_cast<size_t>(step)].insert(*it->second);
   }
-  return std::max<int64_t>(1, static_cast<int64_t>(mbs.size()));
+  std::vector<int64_t> out;
+  for (const auto& set : mbs) out.push_back(std::max<int64_t>(1, static_cast<int64_t>(set.size())));
+  return out;
 }
 
 }  // namespace
@@ -130,6 +137,7 @@ std::vector<Finding> RunPipelineBubble(const Run& run, const std::vector<RankVie
   std::vector<std::vector<StepFig>> figs(stages.size());
   for (size_t si = 0; si < stages.size(); ++si) {
     const RankView& v = views[stages[si].view];
+    const std::vector<int64_t> m = Microbatches(v);
     for (size_t s = 0; s < v.steps().size(); ++s) {
       const Step& step = v.steps()[s];
       StepFig f;
@@ -140,7 +148,7 @@ std::vector<Finding> RunPipelineBubble(const Run& run, const std::vector<RankVie
       f.compute = Measure(in);
       f.idle = f.window - f.compute;
       for (const Interval& i : Subtract({step.interval()}, in)) f.idle_set.push_back(v.ToRun(i));
-      f.m = Microbatches(v, step);
+      f.m = m[s];
       figs[si].push_back(std::move(f));
     }
   }

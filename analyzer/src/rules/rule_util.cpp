@@ -124,7 +124,13 @@ const IntervalSet& RankView::DeviceBusy(int64_t device) const {
   if (found != busy_.end()) return found->second;
   const schemas::Trace& t = trace();
   // Device 0 (unknown) means the whole rank; a rank normally drives one device anyway.
-  auto on_device = [&](int64_t stream) { return device == 0 || DeviceOfStream(stream) == device; };
+  std::map<int64_t, bool> stream_on;  // a few streams, millions of rows: decide per stream once
+  auto on_device = [&](int64_t stream) {
+    if (device == 0) return true;
+    auto [it, fresh] = stream_on.try_emplace(stream, false);
+    if (fresh) it->second = DeviceOfStream(stream) == device;
+    return it->second;
+  };
   std::vector<Interval> all;
   all.reserve(t.kernels.size() + t.memcpys.size() + t.memsets.size());
   for (size_t k = 0; k < t.kernels.size(); ++k) {
