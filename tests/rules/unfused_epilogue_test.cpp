@@ -65,11 +65,12 @@ TEST(UnfusedEpilogue, GapBoundIsInclusive) {
   }
 }
 
-// A 10 ms step, so the step share stays far below 2 %: only the GEMM-time bar decides.
-std::vector<Finding> GemmRatio(double epilogue_us) {
+// A 2 ms step, so the step share stays below 2 % (and above 0.5 %): only the GEMM-time bar
+// decides whether the chain is flagged.
+std::vector<Finding> GemmRatio(double epilogue_us, double step_us = 2000) {
   TraceBuilder b;
   const int64_t st = b.Stream("compute");
-  b.StepRow(0, 0, US(10000));
+  b.StepRow(0, 0, US(step_us));
   b.K(st, "gemm", US(0), US(100));
   b.K(st, "bias_add", US(100), US(epilogue_us));
   return RunOne(MakeRun({&b}, kClasses), "unfused_epilogue");
@@ -81,6 +82,25 @@ TEST(UnfusedEpilogue, GemmRatioBarAtTwentyPercent) {
   ASSERT_EQ(fs.size(), 1u);
   EXPECT_EQ(fs[0].severity, Severity::kWarn);
   EXPECT_DOUBLE_EQ(fs[0].metrics.at("gemm_pct"), 20.0);
+}
+
+TEST(UnfusedEpilogue, TinyShareOfStepIsOnlyInfoOrNothing) {
+  auto fs = GemmRatio(40, 10000);  // 40 % of the GEMM but 0.4 % of the step
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].severity, Severity::kInfo);
+  EXPECT_TRUE(GemmRatio(40, 50000).empty());  // 0.08 % < min_pct
+}
+
+TEST(UnfusedEpilogue, ChainLengthIsBounded) {
+  TraceBuilder b;
+  const int64_t st = b.Stream("compute");
+  b.StepRow(0, 0, US(1000));
+  b.K(st, "gemm", US(0), US(100));
+  for (int i = 0; i < 10; ++i) b.K(st, "bias_add", US(100 + 10 * i), US(10));
+  auto fs = RunOne(MakeRun({&b}, kClasses), "unfused_epilogue");
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].cost_ns, US(60));  // the first max_chain_kernels = 6
+  EXPECT_EQ(fs[0].metrics.at("epilogue_kernels"), 6.0);
 }
 
 TEST(UnfusedEpilogue, StepShareBarAtTwoPercent) {

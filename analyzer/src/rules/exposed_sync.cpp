@@ -165,7 +165,10 @@ std::vector<Candidate> Candidates(const RankView& v) {
       if (it->second.device == 0) it->second.device = device;
       continue;
     }
-    if (auto a = s.correlation != 0 ? v.ApiIndex(s.correlation) : std::nullopt) {
+    std::optional<size_t> a = s.correlation != 0 ? v.ApiIndex(s.correlation) : std::nullopt;
+    // cudaEventQuery/cudaStreamQuery never block; some importers attach sync records to them.
+    if (a && v.ApiName(*a).find("Query") != std::string::npos) continue;
+    if (a) {
       // An API the name list does not know (a wrapper, a renamed entry point) that CUPTI saw
       // synchronize: the call is the candidate.
       Candidate c;

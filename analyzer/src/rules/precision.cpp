@@ -11,7 +11,8 @@
 //    "fp64", "f64", "dgemm", ...), communication excluded, grouped by kernel name. cost = Σ per
 //    (rank, step) |∪ intervals|; reported when they run in at least hot_steps_pct of the analyzed
 //    steps (hot path, not a one-off) — severity by cost_pct: warn >= fp64_warn_pct, high >=
-//    fp64_high_pct, else info. Saving = cost × (1 − 1/fp64_slowdown): the same kernel in FP32 runs
+//    fp64_high_pct, else info; not reported below fp64_min_pct. The fp64_max_findings − 1 costliest
+//    names get a finding each, the rest one merged finding. Saving = cost × (1 − 1/fp64_slowdown): the same kernel in FP32 runs
 //    about fp64_slowdown times faster (a router in FP64 is a known ~5× slowdown).
 // 3. Repeated casts. Proxy for "the same tensor converted again": within one step, the same cast
 //    kernel (name and launch configuration, i.e. same shape) launched more than once inside the
@@ -47,6 +48,10 @@ RuleInfo PrecisionInfo() {
       {"min_pct", 0.5, "%", "cast/repeat findings below this share are not reported"},
       {"fp64_warn_pct", 0.5, "%", "warn when FP64 kernels in the hot path take this share"},
       {"fp64_high_pct", 5.0, "%", "high at this share"},
+      {"fp64_max_findings", 5.0, "findings", "FP64 kernel names reported one by one; the rest "
+                                             "are merged into one finding"},
+      {"fp64_min_pct", 0.1, "%", "FP64 kernels below this share are not reported (loss/metric "
+                                 "bookkeeping in double is common and harmless)"},
       {"hot_steps_pct", 50.0, "%", "an FP64 kernel is in the hot path when it runs in at least "
                                    "this share of steps"},
       {"fp64_slowdown", 5.0, "x", "FP64 vs FP32 time of the same kernel (router GEMM: ~5x)"},
@@ -102,6 +107,8 @@ std::vector<Finding> RunPrecision(const Run& run, const std::vector<RankView>& v
   const double min_pct = Threshold(options, info, "min_pct");
   const double fp64_warn = Threshold(options, info, "fp64_warn_pct");
   const double fp64_high = Threshold(options, info, "fp64_high_pct");
+  const double fp64_min = Threshold(options, info, "fp64_min_pct");
+  const double fp64_max = Threshold(options, info, "fp64_max_findings");
   const double hot_steps = Threshold(options, info, "hot_steps_pct");
   const double slowdown = std::max(1.0, Threshold(options, info, "fp64_slowdown"));
   const double repeat_warn = Threshold(options, info, "repeat_warn_pct");
@@ -215,15 +222,54 @@ std::vector<Finding> RunPrecision(const Run& run, const std::vector<RankView>& v
     }
   }
   const size_t total_steps = all_steps.size();
+  // FP64 kernel names in the hot path, worst first; beyond fp64_max_findings the rest are merged
+  // into one finding (an FP64 application would otherwise fill the report with one per kernel).
+  struct Hot { std::string name; Acc* acc; int64_t cost; double steps_pct; };
+  std::vector<Hot> hot;
   for (auto& [name, a] : fp64) {
     std::set<StepKey> keys;
     for (const auto& [sk, l] : a.intervals) keys.insert(sk);
     const double steps_pct = total_steps == 0 ? 0.0 : 100.0 * static_cast<double>(keys.size()) /
                                                            static_cast<double>(total_steps);
     if (steps_pct < hot_steps) continue;
+    int64_t cost = 0;
+    for (const auto& [sk, l] : a.intervals) cost += Measure(Union(l));
+    hot.push_back({name, &a, cost, steps_pct});
+  }
+  std::sort(hot.begin(), hot.end(), [](const Hot& x, const Hot& y) {
+    return x.cost != y.cost ? x.cost > y.cost : x.name < y.name;
+  });
+  const auto max_findings = static_cast<size_t>(std::max(1.0, fp64_max));
+  if (hot.size() > max_findings) {
+    Acc merged;
+    for (size_t i = max_findings - 1; i < hot.size(); ++i) {
+      for (const auto& [sk, l] : hot[i].acc->intervals) {
+        auto& dst = merged.intervals[sk];
+        dst.insert(dst.end(), l.begin(), l.end());
+      }
+      merged.ranks.insert(hot[i].acc->ranks.begin(), hot[i].acc->ranks.end());
+      merged.kernels += hot[i].acc->kernels;
+      for (const EventRef& e : hot[i].acc->events) {
+        if (merged.events.size() < kMaxEvents) merged.events.push_back(e);
+      }
+    }
+    const std::string name =
+        std::to_string(hot.size() - (max_findings - 1)) + " FP64 kernels (" + hot[max_findings - 1].name + ", ...)";
+    const double steps_pct = hot[max_findings - 1].steps_pct;
+    hot.resize(max_findings - 1);
+    fp64[name] = std::move(merged);
+    hot.push_back({name, &fp64[name], 0, steps_pct});
+  }
+  for (const Hot& h : hot) {
+    const std::string& name = h.name;
+    Acc& a = *h.acc;
+    const double steps_pct = h.steps_pct;
+    std::set<StepKey> keys;
+    for (const auto& [sk, l] : a.intervals) keys.insert(sk);
     Finding f;
     const int64_t cost = Total(a, views, f);
     const double pct = Pct(cost, StepTime(views, keys));
+    if (pct < fp64_min) continue;
     f.rule = info.id;
     f.severity = SeverityFor(pct, fp64_warn, fp64_high, /*strict=*/false);
     f.location = name;

@@ -20,8 +20,11 @@
 // Chains are aggregated by signature (G's name → epilogue names in order) across steps and ranks; a
 // chain belongs to the step of G (by G's launch). Per signature: cost = Σ chain costs;
 // gemm_ratio = cost / Σ G durations; cost_pct = cost / Σ step time over the (rank, step) pairs where
-// it occurs. Reported at warn when gemm_ratio >= warn_gemm_pct or cost_pct >= warn_step_pct, high
-// when cost_pct >= high_step_pct; signatures under both bars are not reported.
+// it occurs. Flagged when gemm_ratio >= warn_gemm_pct or cost_pct >= warn_step_pct; a flagged
+// signature is high when cost_pct >= high_step_pct, warn when cost_pct >= min_warn_step_pct, else
+// info (a chain three times a tiny GEMM's time is not worth a warning), and not reported below
+// min_pct. Signatures under both flag bars are not reported. A chain holds at most
+// max_chain_kernels epilogue kernels (longer elementwise runs are not one GEMM's epilogue).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -42,13 +45,21 @@ RuleInfo UnfusedEpilogueInfo() {
       "GEMM end (their time plus the gaps). Saving = cost - the time to write the fused output "
       "once, estimated as half the shortest epilogue kernel's time (it read and wrote the tensor "
       "once each). Aggregated by chain signature over steps and ranks; flagged when the chains "
-      "take >= warn_gemm_pct of their GEMMs' time or >= warn_step_pct of step time.";
+      "take >= warn_gemm_pct of their GEMMs' time or >= warn_step_pct of step time (info below "
+      "min_warn_step_pct of step; at most max_chain_kernels epilogue kernels per chain).";
   info.thresholds = {
       {"max_gap_us", 5.0, "us",
        "largest gap between consecutive kernels of a chain; a few us is back-to-back launch"},
       {"warn_gemm_pct", 20.0, "%", "warn when the chains take at least this share of their GEMMs' time"},
       {"warn_step_pct", 2.0, "%", "warn when the chains take at least this share of step time"},
       {"high_step_pct", 5.0, "%", "high when the chains take at least this share of step time"},
+      {"min_warn_step_pct", 0.5, "%",
+       "a flagged signature below this share of step time is only info: a chain 3x a tiny GEMM "
+       "is not worth a warning (real traces have dozens of such small GEMMs)"},
+      {"min_pct", 0.1, "%", "flagged signatures below this share of step time are not reported"},
+      {"max_chain_kernels", 6.0, "kernels",
+       "at most this many epilogue kernels per chain: a GEMM epilogue is a few operations; a long "
+       "elementwise run after it (gradient accumulation, optimizer) is not its epilogue"},
       {"default_bandwidth_gbps", 3000.0, "GB/s",
        "device memory bandwidth when the trace has none (H100 measured copy ~3.0 TB/s); only "
        "used to report the output-size estimate"},
@@ -82,6 +93,10 @@ std::vector<Finding> RunUnfusedEpilogue(const Run& run, const std::vector<RankVi
   const double warn_step_pct = Threshold(options, info, "warn_step_pct");
   const double high_step_pct = Threshold(options, info, "high_step_pct");
   const double default_bw = Threshold(options, info, "default_bandwidth_gbps") * 1e9;
+  const double min_warn_step_pct = Threshold(options, info, "min_warn_step_pct");
+  const double min_pct = Threshold(options, info, "min_pct");
+  const auto max_chain =
+      static_cast<size_t>(std::max(1.0, Threshold(options, info, "max_chain_kernels")));
 
   std::map<std::string, Signature> sigs;
   double bandwidth = 0;
@@ -98,7 +113,7 @@ std::vector<Finding> RunUnfusedEpilogue(const Run& run, const std::vector<RankVi
       size_t j = g + 1;
       int64_t prev_end = ks.start[g] + ks.dur[g];
       int64_t min_dur = INT64_MAX;
-      while (j < ks.size() && ks.stream[j] == ks.stream[g] &&
+      while (j < ks.size() && j - g <= max_chain && ks.stream[j] == ks.stream[g] &&
              IsEpilogue(v.rank().KernelClassOf(j).cls) && ks.start[j] - prev_end <= max_gap) {
         prev_end = std::max(prev_end, ks.start[j] + ks.dur[j]);
         min_dur = std::min(min_dur, ks.dur[j]);
@@ -150,10 +165,12 @@ std::vector<Finding> RunUnfusedEpilogue(const Run& run, const std::vector<RankVi
     const double step_pct = Pct(s.cost, step_time);
     const double gemm_pct = Pct(s.cost, s.gemm_ns);
     const bool flagged = gemm_pct >= warn_gemm_pct || step_pct >= warn_step_pct;
-    if (!flagged || s.cost <= 0) continue;
+    if (!flagged || s.cost <= 0 || step_pct < min_pct) continue;
     Finding f;
     f.rule = info.id;
-    f.severity = step_pct >= high_step_pct ? Severity::kHigh : Severity::kWarn;
+    f.severity = step_pct >= high_step_pct       ? Severity::kHigh
+                 : step_pct >= min_warn_step_pct ? Severity::kWarn
+                                                 : Severity::kInfo;
     std::string chain;
     for (const auto& e : s.epilogue) chain += (chain.empty() ? "" : " -> ") + e;
     f.location = s.gemm + " -> " + chain;
