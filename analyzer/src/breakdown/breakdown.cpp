@@ -171,17 +171,15 @@ Breakdown ComputeBreakdown(const RankTrace& rt, const BreakdownOptions& options)
     if (profiler_steps >= 2) launch_cutoff = last;
   }
 
-  // Per distinct kernel name: HTA's comm test.
-  std::vector<uint8_t> hta_comm(t.strings.size(), 0);
-  {
-    std::vector<uint8_t> seen(t.strings.size(), 0);
-    for (size_t i = 0; i < k.size(); ++i) {
-      const size_t id = static_cast<size_t>(k.name[i]);
-      if (id >= seen.size() || seen[id]) continue;
-      seen[id] = 1;
-      hta_comm[id] = IsHtaCommKernelName(t.str(k.name[i]));
-    }
-  }
+  // HTA's comm test per distinct kernel name, evaluated lazily (a windowed call must not pay
+  // for a pass over the whole trace): -1 unknown, 0 no, 1 yes.
+  std::vector<int8_t> hta_comm(t.strings.size(), -1);
+  auto is_hta_comm = [&](int32_t id) {
+    const size_t i = static_cast<size_t>(id);
+    if (i >= hta_comm.size()) return false;
+    if (hta_comm[i] < 0) hta_comm[i] = IsHtaCommKernelName(t.str(id)) ? 1 : 0;
+    return hta_comm[i] == 1;
+  };
 
   // Streams: slots for every stream id seen in any GPU table.
   std::vector<int64_t> stream_ids;
@@ -215,7 +213,17 @@ Breakdown ComputeBreakdown(const RankTrace& rt, const BreakdownOptions& options)
     for (size_t i = 0; i < rows.size();) {
       size_t j = i;
       while (j < rows.size() && rows[j].stream == rows[i].stream) ++j;
-      cursors.push_back({table, i, j, slot_of(rows[i].stream)});
+      size_t b = i, e = j;
+      if (window) {
+        // Same positioning as for kernels (rows are sorted by start within a stream).
+        auto by_start = [](const auto& r, int64_t v) { return r.start < v; };
+        b = static_cast<size_t>(std::lower_bound(rows.begin() + static_cast<std::ptrdiff_t>(i),
+                                                 rows.begin() + static_cast<std::ptrdiff_t>(j), window->start, by_start) - rows.begin());
+        while (b > i && rows[b - 1].start + rows[b - 1].dur > window->start) --b;
+        e = static_cast<size_t>(std::lower_bound(rows.begin() + static_cast<std::ptrdiff_t>(b),
+                                                 rows.begin() + static_cast<std::ptrdiff_t>(j), window->end, by_start) - rows.begin());
+      }
+      if (b < e) cursors.push_back({table, b, e, slot_of(rows[i].stream)});
       i = j;
     }
   };
@@ -247,14 +255,14 @@ Breakdown ComputeBreakdown(const RankTrace& rt, const BreakdownOptions& options)
   IntervalSet comm_hta, comm_cls;
   {
     std::vector<Interval> a, b;
-    std::vector<size_t> hints(rt.streams.size(), 0);
-    for (size_t s = 0; s < rt.streams.size(); ++s) {
-      const StreamView& v = rt.streams[s];
-      for (size_t i = v.kernel_begin; i < v.kernel_end; ++i) {
-        const bool h = hta_comm[static_cast<size_t>(k.name[i])] != 0;
+    for (const Cursor& cur : cursors) {
+      if (cur.table != Table::kKernel) continue;
+      size_t hint = 0;
+      for (size_t i = cur.i; i < cur.end; ++i) {
         const bool c = rt.KernelClassOf(i).cls == KernelClass::kComm;
+        const bool h = is_hta_comm(k.name[i]);
         if (!h && !c) continue;
-        if (launch_cutoff && !selected(finder.Find(k.correlation[i], hints[s]))) continue;
+        if (launch_cutoff && !selected(finder.Find(k.correlation[i], hint))) continue;
         Interval x{k.start[i], k.start[i] + k.dur[i]};
         if (window) x = {std::max(x.start, window->start), std::min(x.end, window->end)};
         if (x.end <= x.start) continue;
@@ -291,7 +299,7 @@ Breakdown ComputeBreakdown(const RankTrace& rt, const BreakdownOptions& options)
       case Table::kKernel:
         s = k.start[row]; d = k.dur[row]; corr = k.correlation[row];
         cls = rt.KernelClassOf(row).cls;
-        is_hta_compute = hta_comm[static_cast<size_t>(k.name[row])] == 0;
+        is_hta_compute = !is_hta_comm(k.name[row]);
         break;
       case Table::kMemcpy:
         s = t.memcpys[row].start; d = t.memcpys[row].dur; corr = t.memcpys[row].correlation;
