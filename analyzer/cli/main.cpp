@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <string>
 
+#include "diff_command.h"
 #include "export_command.h"
 #include "import_command.h"
 #include "classify_command.h"
 #include "info_command.h"
 #include "record_command.h"
+#include "report_command.h"
 #include "moeprof/analyzer/version.h"
 
 int main(int argc, char** argv) {
@@ -25,6 +27,8 @@ int main(int argc, char** argv) {
   moeprof::cli::RegisterInfoCommand(app, exit_code);
   moeprof::cli::RegisterClassifyCommand(app, exit_code);
   moeprof::cli::RegisterRecordCommand(app, exit_code);
+  moeprof::cli::RegisterReportCommand(app, exit_code);
+  moeprof::cli::RegisterDiffCommand(app, exit_code);
   moeprof::cli::RegisterImportCommand(app, exit_code);
   moeprof::cli::RegisterExportCommand(app, exit_code);
 

@@ -625,9 +625,10 @@ void TruthA2a(Truth& t, const Composed& c, const RankSim& sim) {
 
 // precision: the cast kernels' time (union; they are serial on one stream), or the FP64 kernels'.
 void TruthKernels(Truth& t, const std::vector<KernelMark>& marks, const std::string& what,
-                  const std::string& location) {
+                  const std::string& location, const std::string& match) {
   TruthItem item;
   item.rule = "precision";
+  item.match = match;  // the rule reports casts and FP64 kernels as separate findings
   item.what = what;
   item.location = location;
   item.steps = t.steps;
@@ -843,8 +844,10 @@ Status GenerateScenario(const std::string& name, const std::string& dir, Truth* 
     if (base == "epilogue") TruthEpilogue(truth, c, k.epilogue_kernels);
     if (base == "imbalance") TruthImbalance(truth, c, k.hot_rank);
     if (base == "a2a") TruthA2a(truth, c, *(*sims)[0]);
-    if (base == "cast") TruthKernels(truth, c.casts, "bf16 cast of fp32 master weights before each QKV GEMM", "cast");
-    if (base == "fp64_router") TruthKernels(truth, c.fp64, "router GEMM in FP64 (fwd and bwd)", "f64");
+    if (base == "cast") TruthKernels(truth, c.casts, "bf16 cast of fp32 master weights before each QKV GEMM", "cast",
+                                          "cast");
+    if (base == "fp64_router") TruthKernels(truth, c.fp64, "router GEMM in FP64 (fwd and bwd)",
+                                                    names::kRouterGemmFp64, "f64f64");
     if (base == "launch_bound") TruthLaunchBound(truth, c, *(*sims)[0]);
     MOEPROF_RETURN_IF_ERROR(CloseSims(*sims));
   }
