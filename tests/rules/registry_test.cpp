@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
+#include <sstream>
 
 #include "rule_test_util.h"
 
@@ -99,6 +101,23 @@ TEST(Registry, OptionsOverrideDefaults) {
   EXPECT_EQ(fs[0].severity, Severity::kWarn);
   EXPECT_EQ(o.Get("exposed_sync.high_pct", 5), 50);
   EXPECT_EQ(o.Get("exposed_sync.warn_pct", 1), 1);
+}
+
+// docs/RULES.md lists every threshold with its default as "| `rule.name` | default |": the page
+// and the code must not drift apart.
+TEST(Registry, DocsListEveryThresholdWithItsDefault) {
+  std::ifstream in(std::string(MOEPROF_SOURCE_DIR) + "/docs/RULES.md");
+  ASSERT_TRUE(in) << "docs/RULES.md missing";
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const RuleInfo& r : AllRules()) {
+    EXPECT_NE(doc.find("## "), std::string::npos);
+    EXPECT_NE(doc.find(r.id + " — "), std::string::npos) << r.id;
+    for (const RuleThreshold& t : r.thresholds) {
+      std::ostringstream row;
+      row << "| `" << r.id << "." << t.name << "` | " << t.default_value << " |";
+      EXPECT_NE(doc.find(row.str()), std::string::npos) << row.str();
+    }
+  }
 }
 
 std::string WriteFile(const std::string& name, const std::string& text) {
