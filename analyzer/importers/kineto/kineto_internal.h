@@ -38,6 +38,10 @@ std::optional<int64_t> MicrosTextToNanos(std::string_view text);
 
 bool IsGzip(std::string_view bytes);
 
+// Offset of the first '[' or '{' (outside strings) that opens a level deeper than `max_depth`, or
+// npos. simdjson on-demand does not check the depth of values it skips, so this runs first.
+size_t FindTooDeep(std::string_view text, size_t max_depth);
+
 // Copies (plain JSON) or inflates (gzip, any number of members) `bytes` into a padded buffer.
 // Errors (kCorrupt) name `display_name`: truncated or damaged gzip, output over the limit.
 Expected<JsonBuffer> DecodeInput(std::string_view display_name, std::string_view bytes,

@@ -61,75 +61,6 @@ std::optional<int64_t> IdFromString(std::string_view s) {
   return std::nullopt;
 }
 
-// simdjson on-demand checks the depth of containers it enters but skips unread values without
-// one, so a file nesting 10^5 arrays inside an ignored argument would pass silently. One scan of
-// the brackets outside strings finds the deepest point first (SSE2: 16 bytes per step, looking
-// only at quotes, backslashes and brackets); it stops at the first byte past the limit. Returns
-// the offset of that byte, or npos.
-size_t FindTooDeep(std::string_view text, size_t max_depth) {
-  const char* const base = text.data();
-  const size_t n = text.size();
-  size_t depth = 0;
-  bool in_string = false;
-  size_t skip_until = 0;  // the byte after a backslash inside a string is not special
-  auto visit = [&](size_t pos) -> bool {  // false: too deep
-    if (pos < skip_until) return true;
-    const char c = base[pos];
-    if (in_string) {
-      if (c == '\\') {
-        skip_until = pos + 2;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      return true;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      if (depth > 0) --depth;
-    }
-    return true;
-  };
-  size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
-                open_sq = _mm_set1_epi8('['), close_sq = _mm_set1_epi8(']'),
-                open_br = _mm_set1_epi8('{'), close_br = _mm_set1_epi8('}');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
-    const __m128i str = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(str));
-    if (!in_string) {
-      const __m128i br = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, open_sq), _mm_cmpeq_epi8(v, close_sq)),
-                                      _mm_or_si128(_mm_cmpeq_epi8(v, open_br), _mm_cmpeq_epi8(v, close_br)));
-      mask |= static_cast<unsigned>(_mm_movemask_epi8(br));
-    }
-    while (mask != 0) {
-      const size_t pos = i + static_cast<size_t>(__builtin_ctz(mask));
-      mask &= mask - 1;
-      const bool was_in_string = in_string;
-      if (!visit(pos)) return pos;
-      if (was_in_string && !in_string) {
-        // Left a string mid-block: the brackets after it in this block count again.
-        const __m128i br = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, open_sq), _mm_cmpeq_epi8(v, close_sq)),
-                                        _mm_or_si128(_mm_cmpeq_epi8(v, open_br), _mm_cmpeq_epi8(v, close_br)));
-        const unsigned after = static_cast<unsigned>(_mm_movemask_epi8(br)) & ~((2u << (pos - i)) - 1);
-        mask |= after;
-      }
-    }
-  }
-#endif
-  for (; i < n; ++i) {
-    const char c = base[i];
-    if (c == '"' || c == '\\' || c == '[' || c == ']' || c == '{' || c == '}') {
-      if (!visit(i)) return i;
-    }
-  }
-  return std::string_view::npos;
-}
-
 // A key's text without unescaping when it has no backslash (the common case), else unescaped.
 simdjson::simdjson_result<std::string_view> KeyOf(od::field& f) {
   const char* p = f.key().raw();
@@ -1034,6 +965,75 @@ class Walker {
 };
 
 }  // namespace
+
+// simdjson on-demand checks the depth of containers it enters but skips unread values without
+// one, so a file nesting 10^5 arrays inside an ignored argument would pass silently. One scan of
+// the brackets outside strings finds the deepest point first (SSE2: 16 bytes per step, looking
+// only at quotes, backslashes and brackets); it stops at the first byte past the limit. Returns
+// the offset of that byte, or npos.
+size_t FindTooDeep(std::string_view text, size_t max_depth) {
+  const char* const base = text.data();
+  const size_t n = text.size();
+  size_t depth = 0;
+  bool in_string = false;
+  size_t skip_until = 0;  // the byte after a backslash inside a string is not special
+  auto visit = [&](size_t pos) -> bool {  // false: too deep
+    if (pos < skip_until) return true;
+    const char c = base[pos];
+    if (in_string) {
+      if (c == '\\') {
+        skip_until = pos + 2;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      return true;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    }
+    return true;
+  };
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                open_sq = _mm_set1_epi8('['), close_sq = _mm_set1_epi8(']'),
+                open_br = _mm_set1_epi8('{'), close_br = _mm_set1_epi8('}');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
+    const __m128i str = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(str));
+    if (!in_string) {
+      const __m128i br = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, open_sq), _mm_cmpeq_epi8(v, close_sq)),
+                                      _mm_or_si128(_mm_cmpeq_epi8(v, open_br), _mm_cmpeq_epi8(v, close_br)));
+      mask |= static_cast<unsigned>(_mm_movemask_epi8(br));
+    }
+    while (mask != 0) {
+      const size_t pos = i + static_cast<size_t>(__builtin_ctz(mask));
+      mask &= mask - 1;
+      const bool was_in_string = in_string;
+      if (!visit(pos)) return pos;
+      if (was_in_string && !in_string) {
+        // Left a string mid-block: the brackets after it in this block count again.
+        const __m128i br = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, open_sq), _mm_cmpeq_epi8(v, close_sq)),
+                                        _mm_or_si128(_mm_cmpeq_epi8(v, open_br), _mm_cmpeq_epi8(v, close_br)));
+        const unsigned after = static_cast<unsigned>(_mm_movemask_epi8(br)) & ~((2u << (pos - i)) - 1);
+        mask |= after;
+      }
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    const char c = base[i];
+    if (c == '"' || c == '\\' || c == '[' || c == ']' || c == '{' || c == '}') {
+      if (!visit(i)) return i;
+    }
+  }
+  return std::string_view::npos;
+}
 
 Status WalkJson(std::string_view display_name, const JsonBuffer& json, const Limits& limits,
                 const ImportOptions& options, Model& model) {

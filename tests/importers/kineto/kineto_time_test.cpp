@@ -1,6 +1,10 @@
 // µs decimal text → int64 ns, exactly (no double on the way).
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <string_view>
+
 #include "kineto_internal.h"
 
 namespace moeprof::analyzer::kineto {
@@ -54,6 +58,57 @@ TEST(KinetoTime, RejectsNonNumbersAndOverflow) {
   EXPECT_EQ(MicrosTextToNanos("-9223372036854775.808"), INT64_MIN);
   EXPECT_FALSE(MicrosTextToNanos("123456789012345678901234567890123456789012345678901234567890"));
   EXPECT_EQ(MicrosTextToNanos("1e-99999999"), 0);
+}
+
+}  // namespace
+}  // namespace moeprof::analyzer::kineto
+
+namespace moeprof::analyzer::kineto {
+namespace {
+
+// Reference for FindTooDeep: the obvious byte-by-byte scan.
+size_t ScalarTooDeep(std::string_view t, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return i;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+TEST(KinetoDepthScan, MatchesAScalarScanOnRandomText) {
+  uint64_t x = 88172645463325252ull;  // xorshift: deterministic
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  const char alphabet[] = "[]{}\"\\a,: ";
+  for (int it = 0; it < 100000; ++it) {
+    std::string s;
+    const size_t len = next() % 90;
+    for (size_t k = 0; k < len; ++k) s += alphabet[next() % 10];
+    const size_t max_depth = next() % 6;
+    ASSERT_EQ(FindTooDeep(s, max_depth), ScalarTooDeep(s, max_depth)) << s << " depth " << max_depth;
+  }
+  EXPECT_EQ(FindTooDeep(std::string(300, '['), 256), 256u);
+  EXPECT_EQ(FindTooDeep("\"" + std::string(300, '[') + "\"", 256), std::string_view::npos);
 }
 
 }  // namespace
