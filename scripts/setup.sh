@@ -13,6 +13,7 @@ packages=(
   qt6-base-dev
   clang libclang-rt-14-dev  # clang + libFuzzer runtime for the fuzz targets
   python3
+  libxml2-utils  # xmllint: validates the JUnit report against tests/report/junit.xsd
 )
 
 missing=()

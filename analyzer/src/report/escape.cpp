@@ -98,8 +98,12 @@ std::string XmlEscape(std::string_view s) {
       case '\r': out += "&#13;"; continue;
       default: break;
     }
-    // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
-    if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF) continue;
+    // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+    // C1 controls (XML 1.0 "discouraged") and bidi overrides are dropped too: the same text
+    // lands in HTML (markdown <summary>) and in CI dashboards.
+    if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF || (cp >= 0x7F && cp < 0xA0) || IsBidiControl(cp)) {
+      continue;
+    }
     AppendUtf8(out, static_cast<uint32_t>(cp));
   }
   return out;

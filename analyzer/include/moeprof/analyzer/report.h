@@ -93,9 +93,9 @@ std::string TerminalSafe(std::string_view s);
 // punctuation that acts mid-line (\ ` * _ [ ] | ~), writes < > & as HTML entities (no raw HTML
 // from a trace), newlines become spaces, control characters are dropped.
 std::string MarkdownInline(std::string_view s);
-// For XML attribute values and text: & < > " ' as entities; characters XML 1.0 forbids (C0 controls
-// other than tab/newline/CR, U+FFFE/U+FFFF, lone surrogates) are dropped; invalid UTF-8 becomes
-// U+FFFD.
+// For XML (and HTML) attribute values and text: & < > " ' as entities, tab/newline/CR as
+// character references; characters XML 1.0 forbids (other C0 controls, U+FFFE/U+FFFF) and those it
+// discourages (DEL, C1 controls) and bidi overrides are dropped; invalid UTF-8 becomes U+FFFD.
 std::string XmlEscape(std::string_view s);
 
 // Word wrap with a hanging indent: the first line starts after `first_prefix`, the rest after
