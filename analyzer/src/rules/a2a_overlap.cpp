@@ -55,10 +55,14 @@ const std::vector<std::string_view> kEpWords = {"dispatch", "combine", "all_to_a
 std::string Role(const std::optional<std::string>& r) { return r ? Lower(*r) : std::string(); }
 
 bool StreamIsEp(const RankView& v, int64_t stream) {
-  const std::string role = Lower(v.StreamRole(stream));
-  if (!role.empty()) return role == "ep_comm" || role == "ep";
   for (const auto& row : v.trace().streams) {
-    if (row.id == stream && row.name) return Lower(*row.name).find("ep_comm") != std::string::npos;
+    if (row.id != stream) continue;
+    // A recorded role decides; without one, the name (the trainer names streams rank/role).
+    if (row.role && !row.role->empty()) {
+      const std::string role = Lower(*row.role);
+      return role == "ep_comm" || role == "ep";
+    }
+    return row.name && Lower(*row.name).find("ep_comm") != std::string::npos;
   }
   return false;
 }

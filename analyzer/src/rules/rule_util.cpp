@@ -105,10 +105,11 @@ const StreamView* RankView::Stream(int64_t stream) const {
 }
 
 std::string RankView::StreamRole(int64_t stream) const {
-  if (const StreamView* s = Stream(stream); s != nullptr && !s->role.empty()) return s->role;
+  // The recorded role first; the model's inferred one ("comm"/"compute") only as a fallback.
   for (const auto& row : trace().streams) {
-    if (row.id == stream) return row.role.value_or("");
+    if (row.id == stream && row.role && !row.role->empty()) return *row.role;
   }
+  if (const StreamView* s = Stream(stream); s != nullptr) return s->role;
   return "";
 }
 
