@@ -249,7 +249,8 @@ RankLayout Layout(const schemas::Trace& t, int64_t index, size_t ntraces, int64_
   if (r.host_pid < 1000 || used_pids.count(r.host_pid)) r.host_pid = 100000000 + index;
   used_pids.insert(r.host_pid);
   r.shift = t.origin_ns - origin0;
-  const int64_t rank_slot = ntraces == 1 ? 0 : 1000 * ((r.rank ? *r.rank : index) + 1);
+  // Slots by position, not rank number, so two files claiming the same rank never share a pid.
+  const int64_t rank_slot = ntraces == 1 ? 0 : 1000 * (index + 1);
   for (const schemas::DeviceRow& d : t.devices) {
     r.device_pid[d.id] = rank_slot + d.ordinal;
     r.device_ordinal[d.id] = d.ordinal;

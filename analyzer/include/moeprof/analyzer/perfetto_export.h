@@ -19,7 +19,7 @@ struct PerfettoStats {
 
 // One trace file per rank; a single trace gives exactly Kineto's layout (GPU events: pid = device
 // ordinal, tid = stream id; host events: pid/tid of the process/thread); several traces give each
-// rank its own host and GPU processes (GPU pid = 1000·(rank+1) + device), names saying which rank.
+// rank its own host and GPU processes (GPU pid = 1000·(i+1) + device for the i-th trace), names saying which rank.
 // Timestamps are µs relative to the first trace's origin with exactly three decimals (= exact ns);
 // baseTimeNanoseconds holds that origin. The output is written to a temporary name and renamed.
 Status ExportPerfetto(const std::vector<std::string>& traces, const std::string& out_path,
