@@ -59,8 +59,16 @@ int main(int argc, char** argv) {
       const auto tr = std::chrono::steady_clock::now();
       const size_t n = RunRules(*run, RuleOptions{}, {info.id}).size();
       std::printf("rule %-17s %.3f s (%zu findings)\n", info.id.c_str(), Seconds(tr), n);
+      std::fflush(stdout);
     }
   }
+  std::printf("inputs            %s%s\n", inputs[0].c_str(), inputs.size() > 1 ? " ..." : "");
+  std::printf("ranks             %zu\n", run->ranks.size());
+  std::printf("kernels           %lld\n", static_cast<long long>(kernels));
+  std::printf("events            %lld (kernels, api, copies, syncs, nvtx, comm, routing)\n",
+              static_cast<long long>(events));
+  std::printf("load              %.3f s (peak RSS %.1f MiB)\n", load_s, rss_load / 1024.0);
+  std::fflush(stdout);
   const auto t1 = std::chrono::steady_clock::now();
   std::vector<Finding> findings = RunRules(*run, RuleOptions{});
   const double rules_s = Seconds(t1);
@@ -74,13 +82,7 @@ int main(int argc, char** argv) {
   const double render_s = Seconds(t3);
   const double total_s = Seconds(t0);
   const long rss = PeakRssKiB();
-  std::printf("inputs            %s%s\n", inputs[0].c_str(), inputs.size() > 1 ? " ..." : "");
-  std::printf("ranks             %zu\n", run->ranks.size());
-  std::printf("kernels           %lld\n", static_cast<long long>(kernels));
-  std::printf("events            %lld (kernels, api, copies, syncs, nvtx, comm, routing)\n",
-              static_cast<long long>(events));
   std::printf("findings          %zu\n", nfindings);
-  std::printf("load              %.3f s (peak RSS %.1f MiB)\n", load_s, rss_load / 1024.0);
   std::printf("rules             %.3f s\n", rules_s);
   std::printf("breakdowns        %.3f s\n", build_s);
   std::printf("render            %.3f s (text %zu B, json %zu B)\n", render_s, text.size(), json.size());
