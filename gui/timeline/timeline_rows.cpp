@@ -1,0 +1,650 @@
+// TimelineRows: building the rows of a run (grouping, per-row sorted arrays, prefix max of ends,
+// colour keys) and the event-level queries (resolve, hit test, correlation links). See
+// timeline_rows.h; the LOD query is in timeline_lod.cpp.
+#include "timeline/timeline_rows.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <numeric>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "timeline/timeline_palette.h"
+
+namespace moeprof::gui {
+
+using analyzer::EventRef;
+using analyzer::RankTrace;
+
+const char* EventTableName(EventTable t) {
+  switch (t) {
+    case EventTable::kKernel: return "kernel";
+    case EventTable::kMemcpy: return "memcpy";
+    case EventTable::kMemset: return "memset";
+    case EventTable::kApi: return "api";
+    case EventTable::kNvtx: return "nvtx";
+    case EventTable::kSync: return "sync";
+    case EventTable::kCounter: return "counter";
+  }
+  return "";
+}
+
+EventTable TimelineRow::Table(size_t i) const {
+  if (kind == RowKind::kCopies)
+    return (own_src_[i] & kMemsetBit) ? EventTable::kMemset : EventTable::kMemcpy;
+  return table_;
+}
+
+size_t TimelineRow::LowerBound(int64_t t) const {
+  size_t a = 0, b = n_;
+  while (a < b) {
+    const size_t m = a + (b - a) / 2;
+    if (start_[m] < t) a = m + 1; else b = m;
+  }
+  return a;
+}
+
+float TimelineRow::RangeMaxValue(size_t begin, size_t end) const {
+  if (value_.empty() || begin >= end) return 0.f;
+  // Iterative segment tree over 2·n leaves-last layout.
+  float best = 0.f;
+  size_t l = begin + n_, r = end + n_;
+  while (l < r) {
+    if (l & 1) best = std::max(best, seg_[l++]);
+    if (r & 1) best = std::max(best, seg_[--r]);
+    l >>= 1;
+    r >>= 1;
+  }
+  return best;
+}
+
+namespace {
+
+// Per-row work done in parallel after the sequential grouping pass.
+struct RowJob {
+  enum Kind { kKernelView, kGather } kind = kGather;
+  // kKernelView: view of trace.kernels[begin, end) with keys from the classes.
+  const RankTrace* rt = nullptr;
+  size_t begin = 0, end = 0;
+};
+
+uint8_t ApiKey(const std::string& name) {
+  if (name.find("ynchronize") != std::string::npos || name.find("EventQuery") != std::string::npos ||
+      name.find("StreamWait") != std::string::npos)
+    return colour_key::kApiSync;
+  if (name.find("Memcpy") != std::string::npos || name.find("Memset") != std::string::npos)
+    return colour_key::kApiMemcpy;
+  if (name.find("Launch") != std::string::npos || name.find("launch") != std::string::npos)
+    return colour_key::kApiLaunch;
+  return colour_key::kApiOther;
+}
+
+uint8_t NvtxKey(const std::string& text) {
+  // FNV-1a so a range's colour depends only on its text (the same layer looks the same everywhere).
+  uint32_t h = 2166136261u;
+  for (unsigned char c : text) { h ^= c; h *= 16777619u; }
+  return uint8_t(colour_key::kCategoricalBase + h % colour_key::kCategoricalCount);
+}
+
+std::string ThreadLabel(const schemas::Trace& t, int64_t thread_id) {
+  for (const auto& th : t.threads) {
+    if (th.id != thread_id) continue;
+    std::string s = "Thread " + std::to_string(th.tid);
+    if (th.name && !th.name->empty()) s += " " + *th.name;
+    return s;
+  }
+  return "Thread #" + std::to_string(thread_id);
+}
+
+std::string StreamLabel(const schemas::Trace& t, const analyzer::StreamView* sv, int64_t stream_id) {
+  std::string s = "Stream ";
+  const schemas::StreamRow* row = nullptr;
+  for (const auto& st : t.streams)
+    if (st.id == stream_id) { row = &st; break; }
+  s += row ? std::to_string(row->native_id) : "#" + std::to_string(stream_id);
+  if (sv && !sv->name.empty()) s += " " + sv->name;
+  else if (row && row->name && !row->name->empty()) s += " " + *row->name;
+  const std::string role = sv ? sv->role : (row && row->role ? *row->role : "");
+  if (!role.empty()) s += " (" + role + ")";
+  return s;
+}
+
+// Fills max_end_ from start/dur accessors.
+void FinishEvents(TimelineRow& r) {
+  r.max_end_.resize(r.n_);
+  int64_t m = INT64_MIN;
+  for (size_t i = 0; i < r.n_; ++i) {
+    m = std::max(m, r.End(i));
+    r.max_end_[i] = m;
+  }
+}
+
+// Rows from owned (start, dur, src) triples: sorts by start (stable), points the views at them.
+struct Triple { int64_t start, dur; uint32_t src; uint8_t key; };
+void SetOwned(TimelineRow& r, std::vector<Triple>& ev) {
+  std::stable_sort(ev.begin(), ev.end(), [](const Triple& a, const Triple& b) { return a.start < b.start; });
+  r.own_start_.resize(ev.size());
+  r.own_dur_.resize(ev.size());
+  r.own_src_.resize(ev.size());
+  r.key_.resize(ev.size());
+  for (size_t i = 0; i < ev.size(); ++i) {
+    r.own_start_[i] = ev[i].start;
+    r.own_dur_[i] = ev[i].dur;
+    r.own_src_[i] = ev[i].src;
+    r.key_[i] = ev[i].key;
+  }
+  r.start_ = r.own_start_.data();
+  r.dur_ = r.own_dur_.data();
+  r.dur_indexed_ = false;
+  r.base_ = 0;
+  r.n_ = ev.size();
+  FinishEvents(r);
+}
+
+}  // namespace
+
+std::shared_ptr<TimelineRows> TimelineRows::Build(std::shared_ptr<const analyzer::Run> run,
+                                                  const BuildOptions& options) {
+  auto out = std::make_shared<TimelineRows>();
+  out->run_ = run;
+  if (!run) return out;
+  auto cancelled = [&] { return options.cancel && options.cancel->load(std::memory_order_relaxed); };
+  std::vector<TimelineRow>& rows = out->rows_;
+  std::vector<RowJob> jobs;  // parallel to rows
+  std::vector<int> initially_collapsed;
+
+  auto add_row = [&](TimelineRow r) {
+    rows.push_back(std::move(r));
+    jobs.emplace_back();
+    return int(rows.size() - 1);
+  };
+
+  for (size_t ri = 0; ri < run->ranks.size(); ++ri) {
+    const RankTrace& rt = run->ranks[ri];
+    const schemas::Trace& t = rt.trace;
+    TimelineRow rank_row;
+    rank_row.kind = RowKind::kRank;
+    rank_row.rank_index = int(ri);
+    rank_row.label = "Rank " + std::to_string(rt.rank);
+    if (!t.processes.empty() && !t.processes[0].host.empty()) rank_row.label += " · " + t.processes[0].host;
+    rank_row.offset_ns = rt.offset_ns;
+    const int rank_idx = add_row(std::move(rank_row));
+
+    auto base_row = [&](RowKind kind, int parent, int indent, std::string label, int64_t id) {
+      TimelineRow r;
+      r.kind = kind;
+      r.rank_index = int(ri);
+      r.parent = parent;
+      r.indent = indent;
+      r.label = std::move(label);
+      r.id = id;
+      r.offset_ns = rt.offset_ns;
+      return r;
+    };
+
+    // --- host threads: API calls (partitioned by thread, sorted by start) and NVTX depths ---
+    std::set<int64_t> thread_ids;
+    for (size_t i = 0; i < t.api.size(); ++i) thread_ids.insert(t.api.thread[i]);
+    for (const auto& nv : t.nvtx) thread_ids.insert(nv.thread);
+    // API partition: one pass to count, one to fill (correlation order), then sort if needed.
+    std::unordered_map<int64_t, std::vector<uint32_t>> api_by_thread;
+    {
+      std::unordered_map<int64_t, size_t> counts;
+      for (size_t i = 0; i < t.api.size(); ++i) ++counts[t.api.thread[i]];
+      for (auto& [th, c] : counts) api_by_thread[th].reserve(c);
+      for (size_t i = 0; i < t.api.size(); ++i) api_by_thread[t.api.thread[i]].push_back(uint32_t(i));
+    }
+    std::map<std::pair<int64_t, int64_t>, std::vector<Triple>> nvtx_rows;  // (thread, depth)
+    for (size_t i = 0; i < t.nvtx.size(); ++i) {
+      const auto& nv = t.nvtx[i];
+      const uint8_t key = nv.kind == schemas::NvtxKind::kMark ? colour_key::kNvtxMark : NvtxKey(t.str(nv.text));
+      nvtx_rows[{nv.thread, nv.depth}].push_back({nv.start, nv.dur, uint32_t(i), key});
+    }
+    for (int64_t th : thread_ids) {
+      if (cancelled()) return nullptr;
+      const int g = add_row(base_row(RowKind::kGroup, rank_idx, 1, ThreadLabel(t, th), th));
+      auto it = api_by_thread.find(th);
+      if (it != api_by_thread.end() && !it->second.empty()) {
+        TimelineRow r = base_row(RowKind::kApi, g, 2, "CUDA API", th);
+        r.table_ = EventTable::kApi;
+        std::vector<uint32_t>& idx = it->second;
+        const auto& st = t.api.start;
+        if (!std::is_sorted(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return st[a] < st[b]; }))
+          std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return st[a] < st[b]; });
+        r.own_src_ = std::move(idx);
+        r.n_ = r.own_src_.size();
+        add_row(std::move(r));
+      }
+      for (auto& [key, ev] : nvtx_rows) {
+        if (key.first != th) continue;
+        TimelineRow r = base_row(RowKind::kNvtx, g, 2, "NVTX " + std::to_string(key.second), th);
+        r.nvtx_depth = int(key.second);
+        r.table_ = EventTable::kNvtx;
+        SetOwned(r, ev);
+        add_row(std::move(r));
+      }
+    }
+
+    // --- GPU: kernels per stream (views), copies per stream, syncs ---
+    std::string gpu_label = "GPU";
+    if (!t.devices.empty()) gpu_label += " " + std::to_string(t.devices[0].ordinal) + " " + t.devices[0].name;
+    const int gpu = add_row(base_row(RowKind::kGroup, rank_idx, 1, gpu_label, 0));
+    std::map<int64_t, std::vector<Triple>> copies;
+    for (size_t i = 0; i < t.memcpys.size(); ++i)
+      copies[t.memcpys[i].stream].push_back({t.memcpys[i].start, t.memcpys[i].dur, uint32_t(i),
+                                             colour_key::OfClass(analyzer::KernelClass::kMemcpy)});
+    for (size_t i = 0; i < t.memsets.size(); ++i)
+      copies[t.memsets[i].stream].push_back({t.memsets[i].start, t.memsets[i].dur,
+                                             uint32_t(i) | TimelineRow::kMemsetBit,
+                                             colour_key::OfClass(analyzer::KernelClass::kMemset)});
+    std::set<int64_t> stream_ids;
+    for (const auto& sv : rt.streams) stream_ids.insert(sv.id);
+    for (const auto& [s, v] : copies) stream_ids.insert(s);
+    for (int64_t sid : stream_ids) {
+      const analyzer::StreamView* sv = nullptr;
+      for (const auto& v : rt.streams)
+        if (v.id == sid) { sv = &v; break; }
+      if (sv && sv->kernel_end > sv->kernel_begin) {
+        TimelineRow r = base_row(RowKind::kKernels, gpu, 2, StreamLabel(t, sv, sid), sid);
+        r.table_ = EventTable::kKernel;
+        r.n_ = sv->kernel_end - sv->kernel_begin;
+        const int k = add_row(std::move(r));
+        jobs[size_t(k)] = {RowJob::kKernelView, &rt, sv->kernel_begin, sv->kernel_end};
+      }
+      auto c = copies.find(sid);
+      if (c != copies.end()) {
+        TimelineRow r = base_row(RowKind::kCopies, gpu, 2, StreamLabel(t, sv, sid) + " copies", sid);
+        r.table_ = EventTable::kMemcpy;
+        SetOwned(r, c->second);
+        add_row(std::move(r));
+      }
+    }
+    if (!t.syncs.empty()) {
+      std::vector<Triple> ev;
+      ev.reserve(t.syncs.size());
+      for (size_t i = 0; i < t.syncs.size(); ++i)
+        ev.push_back({t.syncs[i].start, t.syncs[i].dur, uint32_t(i), colour_key::kSync});
+      TimelineRow r = base_row(RowKind::kSyncs, gpu, 2, "Syncs", 0);
+      r.table_ = EventTable::kSync;
+      SetOwned(r, ev);
+      add_row(std::move(r));
+    }
+
+    // --- counters: communication bytes per op; tokens per expert per step (routing) ---
+    const bool has_comm_bytes =
+        std::any_of(t.comms.begin(), t.comms.end(), [](const schemas::CommRow& c) { return c.bytes.has_value(); });
+    if (has_comm_bytes || !t.routing.empty()) {
+      const int cg = add_row(base_row(RowKind::kGroup, rank_idx, 1, "Counters", 0));
+      if (options.collapse_counters) initially_collapsed.push_back(cg);
+      auto add_counter = [&](std::string label, std::string unit, std::vector<Triple>& ev, std::vector<float> vals) {
+        TimelineRow r = base_row(RowKind::kCounter, cg, 2, std::move(label), 0);
+        r.table_ = EventTable::kCounter;
+        r.unit = std::move(unit);
+        // Values follow their event through the sort: sort (event, value) pairs together.
+        std::vector<size_t> order(ev.size());
+        std::iota(order.begin(), order.end(), size_t(0));
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ev[a].start < ev[b].start; });
+        std::vector<Triple> sorted_ev(ev.size());
+        r.value_.resize(ev.size());
+        for (size_t i = 0; i < order.size(); ++i) { sorted_ev[i] = ev[order[i]]; r.value_[i] = vals[order[i]]; }
+        SetOwned(r, sorted_ev);
+        const size_t n = r.value_.size();
+        r.seg_.assign(2 * n, 0.f);
+        for (size_t i = 0; i < n; ++i) r.seg_[n + i] = r.value_[i];
+        for (size_t i = n - 1; i > 0; --i) r.seg_[i] = std::max(r.seg_[2 * i], r.seg_[2 * i + 1]);
+        r.max_value_ = n ? *std::max_element(r.value_.begin(), r.value_.end()) : 0.f;
+        add_row(std::move(r));
+      };
+      if (has_comm_bytes) {
+        std::vector<Triple> ev;
+        std::vector<float> vals;
+        for (size_t i = 0; i < t.comms.size(); ++i) {
+          if (!t.comms[i].bytes) continue;
+          ev.push_back({t.comms[i].start, t.comms[i].dur, uint32_t(i), colour_key::kCounter});
+          vals.push_back(float(*t.comms[i].bytes));
+        }
+        add_counter("Comm bytes", "bytes", ev, vals);
+      }
+      if (!t.routing.empty()) {
+        // tokens[(expert, step)] summed over layers and microbatches.
+        std::map<int64_t, std::map<int64_t, int64_t>> tokens;
+        for (const auto& rr : t.routing) tokens[rr.expert][rr.step] += rr.tokens;
+        for (auto& [expert, by_step] : tokens) {
+          std::vector<Triple> ev;
+          std::vector<float> vals;
+          for (auto& [step, tok] : by_step) {
+            auto st = std::find_if(rt.steps.begin(), rt.steps.end(), [&](const analyzer::Step& s) { return s.number == step; });
+            if (st == rt.steps.end()) continue;
+            ev.push_back({st->start, st->end - st->start, uint32_t(step), colour_key::kCounter});
+            vals.push_back(float(tok));
+          }
+          if (!ev.empty()) add_counter("Tokens e" + std::to_string(expert), "tokens", ev, vals);
+        }
+      }
+    }
+  }
+
+  // --- parallel: kernel views (keys from classes, sort check) and API gathers; all prefix maxima ---
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t k; (k = next.fetch_add(1)) < rows.size();) {
+      if (cancelled()) return;
+      TimelineRow& r = rows[k];
+      const RowJob& job = jobs[k];
+      if (r.kind == RowKind::kKernels && job.rt) {
+        const auto& ks = job.rt->trace.kernels;
+        r.start_ = ks.start.data() + job.begin;
+        r.dur_ = ks.dur.data() + job.begin;
+        r.base_ = job.begin;
+        r.key_.resize(r.n_);
+        for (size_t i = 0; i < r.n_; ++i) r.key_[i] = uint8_t(job.rt->KernelClassOf(job.begin + i).cls);
+        if (!std::is_sorted(r.start_, r.start_ + r.n_)) {
+          // The analyzer sorts kernels by (stream, start); if a producer ever broke that, own a
+          // sorted copy rather than draw garbage.
+          std::vector<Triple> ev(r.n_);
+          for (size_t i = 0; i < r.n_; ++i) ev[i] = {r.start_[i], r.dur_[i], uint32_t(job.begin + i), r.key_[i]};
+          SetOwned(r, ev);
+          continue;
+        }
+        FinishEvents(r);
+      } else if (r.kind == RowKind::kApi) {
+        const auto& api = run->ranks[size_t(r.rank_index)].trace.api;
+        r.own_start_.resize(r.n_);
+        r.key_.resize(r.n_);
+        const auto& strings = run->ranks[size_t(r.rank_index)].trace.strings;
+        std::vector<int16_t> cache(strings.size(), -1);  // API colour key by name id
+        for (size_t i = 0; i < r.n_; ++i) {
+          const uint32_t a = r.own_src_[i];
+          r.own_start_[i] = api.start[a];
+          const auto id = size_t(api.name[a]);
+          if (id >= cache.size()) { r.key_[i] = colour_key::kApiOther; continue; }
+          if (cache[id] < 0) cache[id] = ApiKey(strings[id]);
+          r.key_[i] = uint8_t(cache[id]);
+        }
+        r.start_ = r.own_start_.data();
+        r.dur_ = api.dur.data();
+        r.dur_indexed_ = true;
+        FinishEvents(r);
+      }
+    }
+  };
+  int threads = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::max(1, std::min(threads, int(rows.size())));
+  {
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
+    worker();
+    for (auto& th : pool) th.join();
+  }
+  if (cancelled()) return nullptr;
+  out->collapsed_.assign(rows.size(), 0);
+  for (int c : initially_collapsed) out->collapsed_[size_t(c)] = 1;
+  bool any = false;
+  for (const auto& r : rows) {
+    if (r.is_header() || r.size() == 0) continue;
+    out->events_ += r.size();
+    const int64_t s = r.first_start() + r.offset_ns, e = r.last_end() + r.offset_ns;
+    if (!any) { out->start_ns_ = s; out->end_ns_ = e; any = true; }
+    out->start_ns_ = std::min(out->start_ns_, s);
+    out->end_ns_ = std::max(out->end_ns_, e);
+  }
+  out->RebuildVisible();
+  return out;
+}
+
+size_t TimelineRows::memory_bytes() const {
+  size_t b = rows_.capacity() * sizeof(TimelineRow);
+  for (const auto& r : rows_) {
+    b += r.own_start_.capacity() * 8 + r.own_dur_.capacity() * 8 + r.max_end_.capacity() * 8 +
+         r.own_src_.capacity() * 4 + r.key_.capacity() + r.value_.capacity() * 4 + r.seg_.capacity() * 4 +
+         r.label.capacity();
+  }
+  return b;
+}
+
+void TimelineRows::SetCollapsed(int row, bool c) {
+  if (row < 0 || size_t(row) >= rows_.size() || !rows_[size_t(row)].is_header()) return;
+  collapsed_[size_t(row)] = c ? 1 : 0;
+  RebuildVisible();
+}
+
+void TimelineRows::Reveal(int row) {
+  bool changed = false;
+  for (int p = row >= 0 && size_t(row) < rows_.size() ? rows_[size_t(row)].parent : -1; p >= 0;
+       p = rows_[size_t(p)].parent) {
+    if (collapsed_[size_t(p)]) { collapsed_[size_t(p)] = 0; changed = true; }
+  }
+  if (changed) RebuildVisible();
+}
+
+void TimelineRows::RebuildVisible() {
+  visible_.clear();
+  // Rows are in depth-first order with parents before children, so one pass suffices.
+  std::vector<uint8_t> shown(rows_.size(), 0);
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    const int p = rows_[i].parent;
+    const bool vis = p < 0 || (shown[size_t(p)] && !collapsed_[size_t(p)]);
+    shown[i] = vis;
+    if (vis) visible_.push_back(int(i));
+  }
+}
+
+int TimelineRows::FindRow(RowKind kind, int rank_index, int64_t id, int nvtx_depth) const {
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    const auto& r = rows_[i];
+    if (r.kind == kind && r.rank_index == rank_index && r.id == id &&
+        (kind != RowKind::kNvtx || r.nvtx_depth == nvtx_depth))
+      return int(i);
+  }
+  return -1;
+}
+
+int TimelineRows::RankIndex(int rank) const {
+  for (size_t i = 0; i < run_->ranks.size(); ++i)
+    if (run_->ranks[i].rank == rank) return int(i);
+  return -1;
+}
+
+int64_t TimelineRows::CorrelationOf(const TimelineRow& r, size_t i) const {
+  const auto& t = run_->ranks[size_t(r.rank_index)].trace;
+  const size_t s = r.Source(i);
+  switch (r.Table(i)) {
+    case EventTable::kKernel: return t.kernels.correlation[s];
+    case EventTable::kMemcpy: return t.memcpys[s].correlation;
+    case EventTable::kMemset: return t.memsets[s].correlation;
+    case EventTable::kApi: return t.api.correlation[s];
+    case EventTable::kSync: return t.syncs[s].correlation;
+    case EventTable::kNvtx: return t.nvtx[s].id;
+    case EventTable::kCounter: return 0;
+  }
+  return 0;
+}
+
+size_t TimelineRows::FindInRow(int row, int64_t start, int64_t correlation) const {
+  if (row < 0) return TimelineRow::npos;
+  const TimelineRow& r = rows_[size_t(row)];
+  size_t first = TimelineRow::npos;
+  for (size_t k = r.LowerBound(start); k < r.size() && r.Start(k) == start; ++k) {
+    if (first == TimelineRow::npos) first = k;
+    if (correlation == 0 || CorrelationOf(r, k) == correlation) return k;
+  }
+  return first;
+}
+
+RowEvent TimelineRows::Resolve(const EventRef& ev) const {
+  RowEvent out;
+  if (!run_) return out;
+  const int ri = RankIndex(ev.rank);
+  if (ri < 0) return out;
+  auto in = [&](int row) {
+    const size_t k = FindInRow(row, ev.start, ev.correlation);
+    if (k != TimelineRow::npos) { out.row = row; out.index = k; return true; }
+    return false;
+  };
+  const std::string& tb = ev.table;
+  if (tb == "kernel") in(FindRow(RowKind::kKernels, ri, ev.stream));
+  else if (tb == "memcpy" || tb == "memset") in(FindRow(RowKind::kCopies, ri, ev.stream));
+  else if (tb == "api") in(FindRow(RowKind::kApi, ri, ev.stream));
+  else if (tb == "sync") in(FindRow(RowKind::kSyncs, ri, 0));
+  else if (tb == "nvtx") {
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      const auto& r = rows_[i];
+      if (r.kind == RowKind::kNvtx && r.rank_index == ri && r.id == ev.stream && in(int(i))) break;
+    }
+  }
+  return out;
+}
+
+EventRef TimelineRows::Ref(const RowEvent& e) const {
+  EventRef ref;
+  if (!e.valid()) return ref;
+  const TimelineRow& r = rows_[size_t(e.row)];
+  ref.rank = run_->ranks[size_t(r.rank_index)].rank;
+  ref.table = EventTableName(r.Table(e.index));
+  ref.stream = r.id;
+  if (r.kind == RowKind::kSyncs) {
+    const auto& sy = run_->ranks[size_t(r.rank_index)].trace.syncs[r.Source(e.index)];
+    ref.stream = sy.stream.value_or(0);
+  }
+  ref.start = r.Start(e.index);
+  ref.correlation = CorrelationOf(r, e.index);
+  return ref;
+}
+
+int64_t TimelineRows::EventStart(const RowEvent& e) const {
+  const TimelineRow& r = rows_[size_t(e.row)];
+  return r.Start(e.index) + r.offset_ns;
+}
+
+int64_t TimelineRows::EventEnd(const RowEvent& e) const {
+  const TimelineRow& r = rows_[size_t(e.row)];
+  return r.End(e.index) + r.offset_ns;
+}
+
+RowEvent TimelineRows::HitTest(int row, int64_t t, int64_t slop_ns) const {
+  RowEvent best;
+  if (row < 0 || size_t(row) >= rows_.size()) return best;
+  const TimelineRow& r = rows_[size_t(row)];
+  if (r.is_header() || r.size() == 0) return best;
+  const int64_t rt = t - r.offset_ns;
+  // Candidates start at or before rt + slop; walk back while an earlier event may still reach
+  // rt - slop (the prefix max says when none can). Bounded so a pathological row stays cheap.
+  size_t k = r.LowerBound(rt + slop_ns + 1);
+  int64_t best_dur = INT64_MAX, best_dist = INT64_MAX;
+  for (int steps = 0; k > 0 && steps < 4096; ++steps) {
+    --k;
+    if (r.MaxEnd(k) < rt - slop_ns) break;
+    const int64_t s = r.Start(k), e = r.End(k);
+    const bool inside = s <= rt && (rt < e || (s == e && rt == s));
+    const int64_t dist = inside ? 0 : (rt < s ? s - rt : rt - e);
+    if (dist > slop_ns) continue;
+    const int64_t d = e - s;
+    // Inside beats near; among those, the shortest (the innermost of overlapping events).
+    if (dist < best_dist || (dist == best_dist && d < best_dur)) {
+      best = {row, k};
+      best_dist = dist;
+      best_dur = d;
+    }
+  }
+  return best;
+}
+
+RowEvent TimelineRows::Linked(const RowEvent& e) const {
+  RowEvent out;
+  if (!e.valid()) return out;
+  const TimelineRow& r = rows_[size_t(e.row)];
+  const RankTrace& rt = run_->ranks[size_t(r.rank_index)];
+  const auto& t = rt.trace;
+  const EventTable tb = r.Table(e.index);
+  const int64_t corr = CorrelationOf(r, e.index);
+  if (corr == 0) return out;
+  if (tb == EventTable::kKernel || tb == EventTable::kMemcpy || tb == EventTable::kMemset ||
+      tb == EventTable::kSync) {
+    // API columns are sorted by correlation.
+    const auto& c = t.api.correlation;
+    auto it = std::lower_bound(c.begin(), c.end(), corr);
+    if (it == c.end() || *it != corr) return out;
+    const size_t a = size_t(it - c.begin());
+    const int row = FindRow(RowKind::kApi, r.rank_index, t.api.thread[a]);
+    const size_t k = FindInRow(row, t.api.start[a], corr);
+    if (k != TimelineRow::npos) out = {row, k};
+    return out;
+  }
+  if (tb == EventTable::kApi) {
+    // Kernels are sorted by (stream, start), not correlation: one linear scan per click (≈10 ms
+    // on 10 M kernels) instead of a correlation index as large as the column.
+    const auto& kc = t.kernels.correlation;
+    for (size_t k = 0; k < kc.size(); ++k) {
+      if (kc[k] != corr) continue;
+      const int row = FindRow(RowKind::kKernels, r.rank_index, t.kernels.stream[k]);
+      const size_t i = FindInRow(row, t.kernels.start[k], corr);
+      if (i != TimelineRow::npos) return {row, i};
+    }
+    for (const auto& m : t.memcpys)
+      if (m.correlation == corr) {
+        const int row = FindRow(RowKind::kCopies, r.rank_index, m.stream);
+        const size_t i = FindInRow(row, m.start, corr);
+        if (i != TimelineRow::npos) return {row, i};
+      }
+    for (const auto& m : t.memsets)
+      if (m.correlation == corr) {
+        const int row = FindRow(RowKind::kCopies, r.rank_index, m.stream);
+        const size_t i = FindInRow(row, m.start, corr);
+        if (i != TimelineRow::npos) return {row, i};
+      }
+  }
+  return out;
+}
+
+namespace {
+std::string Bytes(int64_t b) {
+  char buf[48];
+  if (b >= (int64_t(1) << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", double(b) / double(int64_t(1) << 30));
+  else if (b >= (1 << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", double(b) / double(1 << 20));
+  else if (b >= (1 << 10)) std::snprintf(buf, sizeof buf, "%.1f KiB", double(b) / 1024.0);
+  else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
+  return buf;
+}
+const char* CopyKind(int64_t k) {
+  switch (k) {
+    case 1: return "HtoD";
+    case 2: return "DtoH";
+    case 3: return "HtoA";
+    case 4: return "AtoH";
+    case 8: return "DtoD";
+    case 9: return "HtoH";
+    case 10: return "PtoP";
+    default: return "copy";
+  }
+}
+}  // namespace
+
+std::string TimelineRows::EventName(const RowEvent& e) const {
+  if (!e.valid()) return {};
+  const TimelineRow& r = rows_[size_t(e.row)];
+  const auto& t = run_->ranks[size_t(r.rank_index)].trace;
+  const size_t s = r.Source(e.index);
+  switch (r.Table(e.index)) {
+    case EventTable::kKernel: return t.str(t.kernels.name[s]);
+    case EventTable::kApi: return t.str(t.api.name[s]);
+    case EventTable::kNvtx: return t.str(t.nvtx[s].text);
+    case EventTable::kMemcpy:
+      return std::string("memcpy ") + CopyKind(t.memcpys[s].copy_kind) + " " + Bytes(t.memcpys[s].bytes);
+    case EventTable::kMemset: return "memset " + Bytes(t.memsets[s].bytes);
+    case EventTable::kSync: {
+      static const char* kTypes[] = {"sync", "event sync", "stream wait event", "stream sync", "context sync"};
+      const int64_t ty = t.syncs[s].type;
+      return ty >= 0 && ty <= 4 ? kTypes[ty] : "sync";
+    }
+    case EventTable::kCounter: {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.0f %s", double(r.Value(e.index)), r.unit.c_str());
+      return r.label + ": " + buf;
+    }
+  }
+  return {};
+}
+
+}  // namespace moeprof::gui
