@@ -918,8 +918,8 @@ Status NsysImporter::ImportOverhead() {
 
 void NsysImporter::Finish() {
   bool first = true;
-  for (auto& [pid, p] : procs_) {
-    (void)pid;
+  for (auto& entry : procs_) {
+    Proc& p = entry.second;
     auto meta = [&](const char* k, const std::string& v) {
       if (!v.empty()) (void)p.w->SetMeta(k, v);
     };
