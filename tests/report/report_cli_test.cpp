@@ -2,6 +2,7 @@
 // 2 bad usage or unreadable input, with the file named), formats, -o, --steps.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -44,7 +45,8 @@ const std::string& Scenario(const std::string& name) {
   static std::map<std::string, std::string> dirs;
   auto it = dirs.find(name);
   if (it != dirs.end()) return it->second;
-  const std::string dir = std::string(MOEPROF_BINARY_DIR) + "/report-cli/" + name;
+  // Per process: ctest runs each test in its own process, possibly in parallel.
+  const std::string dir = std::string(MOEPROF_BINARY_DIR) + "/report-cli/" + std::to_string(getpid()) + "/" + name;
   const Status st = tracegen::GenerateScenario(name, dir);
   EXPECT_TRUE(st.ok()) << st.message();
   return dirs[name] = dir;

@@ -3,6 +3,7 @@
 // output validated against tests/report/junit.xsd with xmllint.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -224,7 +225,9 @@ struct Generated {
 const Generated& GoldenRun() {
   static const Generated g = [] {
     Generated out;
-    out.dir = std::string(MOEPROF_BINARY_DIR) + "/report-golden/" + kGoldenScenario;
+    // Per process: ctest may run the golden tests in parallel processes.
+    out.dir = std::string(MOEPROF_BINARY_DIR) + "/report-golden/" + std::to_string(getpid()) + "/" +
+              kGoldenScenario;
     const Status st = tracegen::GenerateScenario(kGoldenScenario, out.dir);
     EXPECT_TRUE(st.ok()) << st.message();
     auto run = LoadRun({out.dir}, LoadOptions{});
