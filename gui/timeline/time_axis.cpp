@@ -72,10 +72,11 @@ int64_t TimeAxis::NiceStep(double min_ns) {
 std::string TimeAxis::FormatTime(int64_t t_ns, int64_t step_ns) {
   struct Unit { int64_t ns; const char* name; };
   static const Unit kUnits[] = {{1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "µs"}, {1, "ns"}};
-  // The largest unit the step is at least one of (a 200 µs step labels in µs, 2 ms in ms).
+  // The largest unit the step is at least a tenth of: a 500 µs step labels "1.5 ms", a 50 µs
+  // step "150 µs" — at most one decimal per step of the 1-2-5 series.
   const Unit* u = &kUnits[3];
   for (const Unit& c : kUnits) {
-    if (step_ns >= c.ns) { u = &c; break; }
+    if (step_ns * 10 >= c.ns) { u = &c; break; }
   }
   // Decimals needed to show multiples of the step exactly in unit u (a 500 ns step in µs: 1).
   int decimals = 0;

@@ -143,7 +143,32 @@ void SetOwned(TimelineRow& r, std::vector<Triple>& ev) {
   FinishEvents(r);
 }
 
+void FillSegmentTree(TimelineRow& r) {
+  const size_t n = r.value_.size();
+  r.seg_.assign(2 * n, 0.f);
+  for (size_t i = 0; i < n; ++i) r.seg_[n + i] = r.value_[i];
+  for (size_t i = n; i-- > 1;) r.seg_[i] = std::max(r.seg_[2 * i], r.seg_[2 * i + 1]);
+  r.max_value_ = n ? *std::max_element(r.value_.begin(), r.value_.end()) : 0.f;
+}
+
 }  // namespace
+
+TimelineRow TimelineRow::FromIntervals(const std::vector<int64_t>& start, const std::vector<int64_t>& dur,
+                                       const std::vector<uint8_t>& keys, std::vector<float> values) {
+  TimelineRow r;
+  r.kind = values.empty() ? RowKind::kKernels : RowKind::kCounter;
+  r.table_ = values.empty() ? EventTable::kKernel : EventTable::kCounter;
+  std::vector<Triple> ev(start.size());
+  for (size_t i = 0; i < start.size(); ++i)
+    ev[i] = {start[i], dur[i], uint32_t(i), i < keys.size() ? keys[i] : uint8_t(0)};
+  SetOwned(r, ev);
+  if (!values.empty()) {
+    r.value_.resize(r.n_);
+    for (size_t i = 0; i < r.n_; ++i) r.value_[i] = values[r.own_src_[i]];
+    FillSegmentTree(r);
+  }
+  return r;
+}
 
 std::shared_ptr<TimelineRows> TimelineRows::Build(std::shared_ptr<const analyzer::Run> run,
                                                   const BuildOptions& options) {
@@ -290,11 +315,7 @@ std::shared_ptr<TimelineRows> TimelineRows::Build(std::shared_ptr<const analyzer
         r.value_.resize(ev.size());
         for (size_t i = 0; i < order.size(); ++i) { sorted_ev[i] = ev[order[i]]; r.value_[i] = vals[order[i]]; }
         SetOwned(r, sorted_ev);
-        const size_t n = r.value_.size();
-        r.seg_.assign(2 * n, 0.f);
-        for (size_t i = 0; i < n; ++i) r.seg_[n + i] = r.value_[i];
-        for (size_t i = n - 1; i > 0; --i) r.seg_[i] = std::max(r.seg_[2 * i], r.seg_[2 * i + 1]);
-        r.max_value_ = n ? *std::max_element(r.value_.begin(), r.value_.end()) : 0.f;
+        FillSegmentTree(r);
         add_row(std::move(r));
       };
       if (has_comm_bytes) {

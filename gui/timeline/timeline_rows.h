@@ -81,6 +81,11 @@ struct TimelineRow {
   static constexpr size_t npos = static_cast<size_t>(-1);
   static constexpr uint32_t kMemsetBit = 0x80000000u;
 
+  // A standalone row over these intervals (sorted here; Source(i) is the input index) — for
+  // tests and benchmarks of the LOD query without a run. Counter rows take `values`.
+  static TimelineRow FromIntervals(const std::vector<int64_t>& start, const std::vector<int64_t>& dur,
+                                   const std::vector<uint8_t>& keys, std::vector<float> values = {});
+
   // --- storage (filled by the builder) ---
   const int64_t* start_ = nullptr;
   const int64_t* dur_ = nullptr;     // parallel to start_, or indexed by own_src_ (API rows)
