@@ -94,6 +94,9 @@ MainWindow::MainWindow(QWidget* parent)
                     QDockWidget::DockWidgetClosable);
   addDockWidget(Qt::RightDockWidgetArea, dock);
   resizeDocks({dock}, {300}, Qt::Horizontal);
+  // Hidden until an event is selected: the timeline and the panels get the width until then.
+  dock->hide();
+  details_dock_ = dock;
 
   // Search bar for events by name (regular expression) across the timeline.
   auto* bar = addToolBar(tr("Search"));
@@ -195,6 +198,11 @@ void MainWindow::BuildMenus() {
     a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(key++)));
   }
   view->addSeparator();
+  QAction* dock_toggle = details_dock_->toggleViewAction();
+  dock_toggle->setText(tr("Event &details"));
+  dock_toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  view->addAction(dock_toggle);
+  view->addSeparator();
   QMenu* theme = view->addMenu(tr("T&heme"));
   auto* group = new QActionGroup(this);
   const ThemeMode current = ParseThemeMode(QSettings().value(kThemeKey, QStringLiteral("system")).toString());
@@ -249,6 +257,7 @@ QList<ShortcutHelp> MainWindow::Shortcuts() {
       {QStringLiteral("Ctrl+2"), tr("Findings panel"), tr("View")},
       {QStringLiteral("Ctrl+3"), tr("Expert-load panel"), tr("View")},
       {QStringLiteral("Ctrl+4"), tr("Summary panel"), tr("View")},
+      {QStringLiteral("Ctrl+E"), tr("Show / hide the event details"), tr("View")},
       {tr("Select a finding"), tr("Zoom to its evidence and highlight its events"), tr("Findings")},
       {tr("Click a heatmap cell / step"), tr("Show that step on the timeline"), tr("Expert load")},
       {tr("Double-click a kernel"), tr("Search the timeline for it"), tr("Summary")},
@@ -373,6 +382,7 @@ void MainWindow::OnEventSelected(const analyzer::EventRef& ev) {
                                                                                    .arg(QString::fromStdString(linked->table));
   }
   details_->SetEvent(EventTitle(ev), text, link);
+  if (details_dock_->isHidden()) details_dock_->show();
 }
 
 void MainWindow::SearchNext(const QString& pattern) { RunSearch(true, pattern); }

@@ -19,6 +19,7 @@
 #include "views/help_dialog.h"
 #include "views/theme.h"
 
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -91,6 +92,7 @@ class MainWindow : public QMainWindow {
   ExpertLoadView* experts_;
   SummaryView* summary_;
   EventDetailsView* details_;
+  QDockWidget* details_dock_ = nullptr;
   QLineEdit* search_edit_;
   QLabel* search_status_;
   QLabel* status_;

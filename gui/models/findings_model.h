@@ -31,7 +31,8 @@ std::optional<TimeRange> EvidenceRange(const RunData& data, const analyzer::Find
 class FindingsModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { kSeverity, kRule, kTitle, kRanks, kSteps, kCost, kCostPct, kSaving, kMethod, kColumns };
+  // Numbers before the long title, so they stay visible in a narrow panel.
+  enum Column { kSeverity, kRule, kSaving, kCost, kCostPct, kRanks, kSteps, kTitle, kMethod, kColumns };
   // Raw value for sorting (severity as 0..2, times in ns, percent as double; text otherwise).
   static constexpr int kSortRole = Qt::UserRole;
   // Row index into RunData::findings (stable under proxies).

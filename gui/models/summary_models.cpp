@@ -177,8 +177,9 @@ QVariant KernelTableModel::data(const QModelIndex& index, int role) const {
   }
   if (role == Qt::ToolTipRole && index.column() == kName) return QString::fromStdString(s.name);
   if (role == Qt::TextAlignmentRole) {
-    return QVariant::fromValue(index.column() <= kClass ? (Qt::AlignLeft | Qt::AlignVCenter)
-                                                        : (Qt::AlignRight | Qt::AlignVCenter));
+    return QVariant::fromValue(index.column() == kName || index.column() == kClass
+                                   ? (Qt::AlignLeft | Qt::AlignVCenter)
+                                   : (Qt::AlignRight | Qt::AlignVCenter));
   }
   return {};
 }

@@ -49,7 +49,8 @@ std::vector<KernelStat> AggregateKernels(const analyzer::Run& run);
 class KernelTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { kName, kClass, kCount, kTotal, kMean, kMax, kShare, kRanks, kColumns };
+  // The (often kilobyte-long, templated) name last, where it can stretch.
+  enum Column { kTotal, kShare, kCount, kMean, kMax, kClass, kRanks, kName, kColumns };
   static constexpr int kSortRole = Qt::UserRole;
 
   explicit KernelTableModel(QObject* parent = nullptr);

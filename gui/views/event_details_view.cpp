@@ -12,7 +12,7 @@ namespace moeprof::gui {
 EventDetailsView::EventDetailsView(QWidget* parent)
     : QWidget(parent), title_(new QLabel(this)), text_(new QPlainTextEdit(this)), jump_(new QPushButton(this)) {
   text_->setReadOnly(true);
-  text_->setLineWrapMode(QPlainTextEdit::NoWrap);
+  text_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
   text_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   title_->setWordWrap(true);
   title_->setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -147,10 +147,19 @@ void RankLoadBars::paintEvent(QPaintEvent*) {
     mx = std::max(mx, v);
   }
   const double mean = sum / static_cast<double>(loads_.size());
-  const QRect area(36, fm.height() + 8, width() - 44, height() - 2 * fm.height() - 16);
-  if (area.width() <= 0 || area.height() <= 0 || mx <= 0) return;
   const int n = static_cast<int>(loads_.size());
   const int hot = static_cast<int>(std::max_element(loads_.begin(), loads_.end()) - loads_.begin());
+  // Second line: the figures the expert_imbalance rule judges (elided when narrow).
+  const QString stats = tr("max %1 (rank %2) · mean %3 · max/mean %4")
+                            .arg(mx, 0, 'f', 0)
+                            .arg(hot)
+                            .arg(mean, 0, 'f', 0)
+                            .arg(mean > 0 ? mx / mean : 0.0, 0, 'f', 2);
+  p.drawText(QRect(6, 2 + fm.height(), width() - 12, fm.height()), Qt::AlignLeft,
+             fm.elidedText(stats, Qt::ElideRight, width() - 12));
+  const int label_w = fm.horizontalAdvance(tr("mean")) + 8;
+  const QRect area(label_w, 2 * fm.height() + 10, width() - label_w - 8, height() - 3 * fm.height() - 16);
+  if (area.width() <= 0 || area.height() <= 0 || mx <= 0) return;
   for (int i = 0; i < n; ++i) {
     const int x0 = area.left() + i * area.width() / n;
     const int x1 = area.left() + (i + 1) * area.width() / n;
@@ -161,20 +170,15 @@ void RankLoadBars::paintEvent(QPaintEvent*) {
       p.drawText(QRect(x0, area.bottom() + 2, x1 - x0, fm.height()), Qt::AlignHCenter, QString::number(i));
     }
   }
-  // Mean line, and the ratio the expert_imbalance rule judges.
+  // The mean as a dashed line across the bars.
   const int y_mean = area.bottom() - static_cast<int>(std::lround(mean / mx * area.height()));
   QPen dash(pal.color(QPalette::Text));
   dash.setStyle(Qt::DashLine);
   p.setPen(dash);
   p.drawLine(area.left(), y_mean, area.right(), y_mean);
   p.setPen(pal.color(QPalette::Text));
-  p.drawText(QRect(area.left(), fm.height() + 2, area.width(), fm.height()), Qt::AlignRight,
-             tr("max %1 (rank %2) · mean %3 · max/mean %4")
-                 .arg(mx, 0, 'f', 0)
-                 .arg(hot)
-                 .arg(mean, 0, 'f', 0)
-                 .arg(mean > 0 ? mx / mean : 0.0, 0, 'f', 2));
-  p.drawText(QRect(0, y_mean - fm.height() / 2, 34, fm.height()), Qt::AlignRight | Qt::AlignVCenter, tr("mean"));
+  p.drawText(QRect(0, y_mean - fm.height() / 2, label_w - 4, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
+             tr("mean"));
 }
 
 ExpertLoadView::ExpertLoadView(QWidget* parent)
@@ -195,8 +199,10 @@ ExpertLoadView::ExpertLoadView(QWidget* parent)
   step_->setToolTip(tr("One step, or the mean over all steps"));
 
   worst_->setColumnCount(5);
-  worst_->setHorizontalHeaderLabels({tr("Step"), tr("Rank max/mean"), tr("Hot rank"), tr("Worst layer"),
-                                     tr("Layer max/mean")});
+  worst_->setHorizontalHeaderLabels({tr("Step"), tr("max/mean"), tr("Hot rank"), tr("Layer"), tr("Layer m/m")});
+  worst_->horizontalHeaderItem(1)->setToolTip(tr("Rank load max/mean over all layers of the step"));
+  worst_->horizontalHeaderItem(3)->setToolTip(tr("The layer with the most uneven rank load in the step"));
+  worst_->horizontalHeaderItem(4)->setToolTip(tr("That layer's rank load max/mean"));
   worst_->verticalHeader()->hide();
   worst_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   worst_->setSelectionBehavior(QAbstractItemView::SelectRows);

@@ -108,9 +108,9 @@ void FindingsView::SetData(std::shared_ptr<const RunData> data) {
   proxy_->SetRank(-1);
   table_->sortByColumn(FindingsModel::kSaving, Qt::DescendingOrder);
   table_->resizeColumnsToContents();
-  // Titles can be long; keep the table usable without horizontal scrolling for the rest.
-  if (table_->columnWidth(FindingsModel::kTitle) > 420) table_->setColumnWidth(FindingsModel::kTitle, 420);
+  // Titles are sentences: they get what is left (the details pane shows them whole).
   if (table_->columnWidth(FindingsModel::kSteps) > 120) table_->setColumnWidth(FindingsModel::kSteps, 120);
+  if (table_->columnWidth(FindingsModel::kTitle) > 600) table_->setColumnWidth(FindingsModel::kTitle, 600);
   details_->clear();
   UpdateCount();
 }

@@ -64,7 +64,7 @@ void BreakdownBars::paintEvent(QPaintEvent*) {
     p.drawText(QPoint(x + 16, ly + fm.ascent()), label);
     x += 16 + fm.horizontalAdvance(label) + 16;
   }
-  p.drawText(QPoint(x, ly + fm.ascent()), tr("(share of each rank's GPU span; right: comm overlapped by compute)"));
+  p.drawText(QPoint(x, ly + fm.ascent()), tr("· share of GPU span"));
 
   const int label_w = fm.horizontalAdvance(QStringLiteral("rank 0000")) + 8;
   const int overlap_w = fm.horizontalAdvance(QStringLiteral("overlap 100.0 %")) + 12;
@@ -117,7 +117,6 @@ SummaryView::SummaryView(QWidget* parent)
   kernel_proxy_->setSourceModel(kernels_);
   kernel_table_->setModel(kernel_proxy_);
   SetupTable(kernel_table_);
-  kernel_table_->horizontalHeader()->setStretchLastSection(false);
   kernel_table_->sortByColumn(KernelTableModel::kTotal, Qt::DescendingOrder);
 
   search_->setPlaceholderText(tr("Filter kernels by name or class (regular expression)"));
@@ -171,10 +170,8 @@ void SummaryView::SetData(std::shared_ptr<const RunData> data) {
   kernels_->SetData(data);
   breakdown_table_->resizeColumnsToContents();
   kernel_table_->resizeColumnsToContents();
-  // Demangled names can be kilobytes long; the tooltip has the whole name.
-  if (kernel_table_->columnWidth(KernelTableModel::kName) > 520) {
-    kernel_table_->setColumnWidth(KernelTableModel::kName, 520);
-  }
+  // Demangled names can be kilobytes long: the name column stretches, the tooltip has it all.
+  kernel_table_->setColumnWidth(KernelTableModel::kName, 200);
   kernel_count_->setText(tr("%1 of %2").arg(kernel_proxy_->rowCount()).arg(kernels_->rowCount()));
 }
 
