@@ -8,18 +8,10 @@
 #include <cstdint>
 
 #include "moeprof/analyzer/kernel_class.h"
+#include "timeline/colour_keys.h"
 
 namespace moeprof::gui {
 
-// Colour keys carried per event in the row data (1 byte): values below KernelClass::kCount are
-// kernel classes; the rest name host-side kinds or a categorical colour.
-namespace colour_key {
-constexpr uint8_t kApiLaunch = 20, kApiSync = 21, kApiMemcpy = 22, kApiOther = 23;
-constexpr uint8_t kSync = 24, kCounter = 25, kNvtxMark = 26;
-constexpr uint8_t kCategoricalBase = 32;  // + (hash % kCategoricalCount) for NVTX ranges
-constexpr uint8_t kCategoricalCount = 12;
-inline uint8_t OfClass(analyzer::KernelClass c) { return static_cast<uint8_t>(c); }
-}  // namespace colour_key
 
 struct TimelinePalette {
   bool dark = false;

@@ -11,7 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "timeline/timeline_palette.h"
+#include "timeline/colour_keys.h"
 
 namespace moeprof::gui {
 
