@@ -118,32 +118,44 @@ SummaryView::SummaryView(QWidget* parent)
   kernel_table_->setModel(kernel_proxy_);
   SetupTable(kernel_table_);
   kernel_table_->sortByColumn(KernelTableModel::kTotal, Qt::DescendingOrder);
+  // Demangled names can be kilobytes long: the name takes the width the figures leave (elided;
+  // the tooltip has it whole), the figures are sized to their contents.
+  kernel_table_->horizontalHeader()->setStretchLastSection(false);
+  kernel_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  kernel_table_->horizontalHeader()->setSectionResizeMode(KernelTableModel::kName, QHeaderView::Stretch);
+  kernel_table_->setTextElideMode(Qt::ElideRight);
 
   search_->setPlaceholderText(tr("Filter kernels by name or class (regular expression)"));
   search_->setClearButtonEnabled(true);
 
-  auto* left = new QWidget(this);
-  auto* ll = new QVBoxLayout(left);
-  ll->setContentsMargins(0, 0, 0, 0);
-  ll->addWidget(new QLabel(tr("<b>Per-rank breakdown</b> (whole trace)"), left));
-  ll->addWidget(bars_);
-  ll->addWidget(breakdown_table_, 1);
+  // Top: the breakdown (bars beside their table); bottom, full width: the kernels, whose names
+  // need the room.
+  auto* top = new QWidget(this);
+  auto* tl = new QVBoxLayout(top);
+  tl->setContentsMargins(0, 0, 0, 0);
+  tl->addWidget(new QLabel(tr("<b>Per-rank breakdown</b> (whole trace)"), top));
+  auto* top_split = new QSplitter(Qt::Horizontal, top);
+  top_split->addWidget(bars_);
+  top_split->addWidget(breakdown_table_);
+  top_split->setStretchFactor(0, 2);
+  top_split->setStretchFactor(1, 3);
+  tl->addWidget(top_split, 1);
 
-  auto* right = new QWidget(this);
-  auto* rl = new QVBoxLayout(right);
-  rl->setContentsMargins(0, 0, 0, 0);
+  auto* bottom = new QWidget(this);
+  auto* bl = new QVBoxLayout(bottom);
+  bl->setContentsMargins(0, 0, 0, 0);
   auto* search_row = new QHBoxLayout;
-  search_row->addWidget(new QLabel(tr("<b>Kernels</b>"), right));
+  search_row->addWidget(new QLabel(tr("<b>Kernels</b> by total time"), bottom));
   search_row->addWidget(search_, 1);
   search_row->addWidget(kernel_count_);
-  rl->addLayout(search_row);
-  rl->addWidget(kernel_table_, 1);
+  bl->addLayout(search_row);
+  bl->addWidget(kernel_table_, 1);
 
-  auto* split = new QSplitter(Qt::Horizontal, this);
-  split->addWidget(left);
-  split->addWidget(right);
-  split->setStretchFactor(0, 2);
-  split->setStretchFactor(1, 3);
+  auto* split = new QSplitter(Qt::Vertical, this);
+  split->addWidget(top);
+  split->addWidget(bottom);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 2);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addWidget(split);
@@ -169,9 +181,6 @@ void SummaryView::SetData(std::shared_ptr<const RunData> data) {
   breakdown_->SetData(data);
   kernels_->SetData(data);
   breakdown_table_->resizeColumnsToContents();
-  kernel_table_->resizeColumnsToContents();
-  // Demangled names can be kilobytes long: the name column stretches, the tooltip has it all.
-  kernel_table_->setColumnWidth(KernelTableModel::kName, 200);
   kernel_count_->setText(tr("%1 of %2").arg(kernel_proxy_->rowCount()).arg(kernels_->rowCount()));
 }
 

@@ -4,6 +4,7 @@
 // renders a non-blank screenshot that the test run saves (build dir: gui_window_<view>.png);
 // the async loader reports errors naming the file and can be cancelled.
 #include <QMessageBox>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTableView>
@@ -240,6 +241,17 @@ class GuiWindowTest : public QObject {
     QTest::qWait(3000);
     QCOMPARE(loaded2.count(), 0);
     QVERIFY(!loader.busy());
+  }
+
+  void openAddsRecentEntry() {
+    QSettings().remove(QStringLiteral("recent/inputs"));
+    MainWindow w;
+    w.Open({dir_});
+    QVERIFY(QTest::qWaitFor([&] { return w.run_data() != nullptr; }, 120'000));
+    QCOMPARE(w.run_data()->run.ranks.size(), size_t{4});
+    const QStringList recent = QSettings().value(QStringLiteral("recent/inputs")).toStringList();
+    QCOMPARE(recent.value(0), dir_);
+    QVERIFY(w.windowTitle().contains(QStringLiteral("imbalance_l")));
   }
 
   void openShowsErrorNamingFile() {
