@@ -155,7 +155,7 @@ class GuiWindowTest : public QObject {
     const auto shortcuts = MainWindow::Shortcuts();
     QStringList keys;
     for (const auto& s : shortcuts) keys << s.keys;
-    for (const char* k : {"F1", "Ctrl+O", "Ctrl+F", "Home", "J"}) {
+    for (const char* k : {"F1", "Ctrl+O", "Ctrl+F", "Home, F", "J"}) {
       QVERIFY2(keys.contains(QString::fromLatin1(k)), k);
     }
     HelpDialog dialog(shortcuts);
