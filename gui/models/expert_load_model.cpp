@@ -74,6 +74,14 @@ ExpertLoad ExpertLoad::FromRun(const analyzer::Run& run) {
     out.tokens_[at] += n;
   }
 
+  out.mean_.assign(out.layers_.size() * static_cast<size_t>(experts), 0.0);
+  for (size_t s = 0; s < out.steps_.size(); ++s) {
+    for (size_t i = 0; i < out.mean_.size(); ++i) {
+      out.mean_[i] += static_cast<double>(out.tokens_[s * out.mean_.size() + i]);
+    }
+  }
+  for (double& v : out.mean_) v /= static_cast<double>(out.steps_.size());
+
   // Per step: rank load over all layers, and the worst single layer.
   for (size_t s = 0; s < out.steps_.size(); ++s) {
     StepImbalance si;
@@ -140,11 +148,7 @@ double ExpertLoad::Tokens(int step_index, int layer_index, int expert) const {
     if (step_index >= static_cast<int>(steps_.size())) return 0;
     return static_cast<double>(At(step_index, layer_index, expert));
   }
-  double sum = 0;
-  for (int s = 0; s < static_cast<int>(steps_.size()); ++s) {
-    sum += static_cast<double>(At(s, layer_index, expert));
-  }
-  return sum / static_cast<double>(steps_.size());
+  return mean_[static_cast<size_t>(layer_index) * static_cast<size_t>(experts_) + static_cast<size_t>(expert)];
 }
 
 std::vector<double> ExpertLoad::RankLoad(int step_index) const {
@@ -181,7 +185,7 @@ void ExpertLoadModel::SetLoad(ExpertLoad load) {
   beginResetModel();
   load_ = std::move(load);
   step_index_ = -1;
-  max_ = load_.MaxTokens(step_index_);
+  UpdateRowMeans();
   endResetModel();
   emit stepIndexChanged(step_index_);
 }
@@ -191,11 +195,21 @@ void ExpertLoadModel::SetStepIndex(int step_index) {
   if (step_index < -1) step_index = -1;
   if (step_index == step_index_) return;
   step_index_ = step_index;
-  max_ = load_.MaxTokens(step_index_);
+  UpdateRowMeans();
   if (rowCount() > 0 && columnCount() > 0) {
     emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
   }
   emit stepIndexChanged(step_index_);
+}
+
+void ExpertLoadModel::UpdateRowMeans() {
+  row_mean_.assign(load_.layers().size(), 0.0);
+  if (load_.experts() == 0) return;
+  for (size_t l = 0; l < row_mean_.size(); ++l) {
+    double sum = 0;
+    for (int e = 0; e < load_.experts(); ++e) sum += load_.Tokens(step_index_, static_cast<int>(l), e);
+    row_mean_[l] = sum / load_.experts();
+  }
 }
 
 int ExpertLoadModel::rowCount(const QModelIndex& parent) const {
@@ -216,21 +230,25 @@ QVariant ExpertLoadModel::data(const QModelIndex& index, int role) const {
       return step_index_ >= 0 ? QString::number(static_cast<qlonglong>(n)) : QString::number(n, 'f', 1);
     case Qt::UserRole:
       return n;
-    case kLoadRole:
-      return max_ > 0 ? n / max_ : 0.0;
+    case kLoadRole: {
+      const double mean = row_mean_[static_cast<size_t>(index.row())];
+      return mean > 0 ? std::min(1.0, n / (2.0 * mean)) : 0.0;
+    }
     case Qt::ToolTipRole: {
       double layer_sum = 0;
       for (int e = 0; e < load_.experts(); ++e) layer_sum += load_.Tokens(step_index_, index.row(), e);
       const QString when = step_index_ >= 0
                                ? QStringLiteral("step %1").arg(load_.steps()[static_cast<size_t>(step_index_)])
                                : QStringLiteral("mean over %1 steps").arg(load_.steps().size());
-      return QStringLiteral("layer %1, expert %2 (EP rank %3), %4\n%5 tokens, %6 % of the layer")
+      const double mean = row_mean_[static_cast<size_t>(index.row())];
+      return QStringLiteral("layer %1, expert %2 (EP rank %3), %4\n%5 tokens, %6 % of the layer, %7× the layer mean")
           .arg(load_.layers()[static_cast<size_t>(index.row())])
           .arg(index.column())
           .arg(load_.RankOfExpert(index.column()))
           .arg(when)
           .arg(n, 0, 'f', step_index_ >= 0 ? 0 : 1)
-          .arg(layer_sum > 0 ? 100.0 * n / layer_sum : 0.0, 0, 'f', 1);
+          .arg(layer_sum > 0 ? 100.0 * n / layer_sum : 0.0, 0, 'f', 1)
+          .arg(mean > 0 ? n / mean : 0.0, 0, 'f', 2);
     }
     case Qt::TextAlignmentRole:
       return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

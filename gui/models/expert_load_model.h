@@ -65,12 +65,16 @@ class ExpertLoad {
   std::vector<int64_t> steps_, layers_;
   int experts_ = 0, ep_ranks_ = 1, block_ = 1;
   std::vector<int64_t> tokens_;  // [step][layer][expert], dense
+  std::vector<double> mean_;     // [layer][expert], mean over steps (cached: the heatmap's default)
   std::vector<StepImbalance> worst_;
 };
 
 // Table model: rows = layers, columns = experts. DisplayRole: tokens (integer for one step, one
-// decimal for the mean); Qt::UserRole: the same as double; kLoadRole: tokens / the grid's maximum
-// in [0, 1] (the heatmap colour); ToolTipRole: layer, expert, its EP rank, tokens, share of layer.
+// decimal for the mean); Qt::UserRole: the same as double; kLoadRole: the heatmap colour in
+// [0, 1] = tokens / (2 × the layer's mean per expert), clamped — 0.5 is a perfectly balanced
+// expert, 1 is twice the mean or more. Relative to the layer mean rather than the grid maximum
+// so that a balanced run looks balanced (mid colour everywhere) and a hot expert stands out in
+// any layer; ToolTipRole: layer, expert, its EP rank, tokens, share of layer, × mean.
 class ExpertLoadModel : public QAbstractTableModel {
   Q_OBJECT
  public:
@@ -95,7 +99,8 @@ class ExpertLoadModel : public QAbstractTableModel {
  private:
   ExpertLoad load_;
   int step_index_ = -1;
-  double max_ = 0;
+  void UpdateRowMeans();
+  std::vector<double> row_mean_;  // per layer: mean tokens per expert for the current selection
 };
 
 }  // namespace moeprof::gui

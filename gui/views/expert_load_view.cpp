@@ -97,10 +97,11 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     p.fillRect(QRect(legend.left() + x, legend.top(), 1, legend.height()),
                HeatColor(static_cast<double>(x) / std::max(1, legend.width() - 1), dark));
   }
-  const double mx = load.MaxTokens(model_->step_index());
+  // The scale is relative to each layer's mean (see ExpertLoadModel::kLoadRole).
+  const int mid = legend.left() + legend.width() / 2;
+  p.drawLine(mid, legend.top() - 2, mid, legend.bottom() + 2);
   p.drawText(QPoint(legend.right() + 6, legend.bottom()),
-             tr("0 … %1 tokens  ·  %2 experts on %3 EP ranks (lines: rank blocks)")
-                 .arg(mx, 0, 'f', model_->step_index() >= 0 ? 0 : 1)
+             tr("0 · layer mean (middle) · ≥ 2× mean   ·  %1 experts on %2 EP ranks (lines: rank blocks)")
                  .arg(load.experts())
                  .arg(load.ep_ranks()));
 }

@@ -143,7 +143,13 @@ class GuiModelsTest : public QObject {
     QCOMPARE(model.data(model.index(0, 3), Qt::UserRole).toDouble(), 22.5);  // mean of 45 and 0
     model.SetStepIndex(0);
     QCOMPARE(model.data(model.index(0, 3)).toString(), QStringLiteral("45"));
-    QCOMPARE(model.data(model.index(0, 3), ExpertLoadModel::kLoadRole).toDouble(), 1.0);
+    // Colour: tokens / (2 × layer mean); layer 0 of step 0 has mean 30 per expert.
+    QCOMPARE(model.data(model.index(0, 3), ExpertLoadModel::kLoadRole).toDouble(), 45.0 / 60.0);
+    QCOMPARE(model.data(model.index(1, 0), ExpertLoadModel::kLoadRole).toDouble(), 0.5);  // balanced
+    model.SetStepIndex(1);  // step 1, layer 0: 100 tokens on expert 0, mean 25 → clamped to 1
+    QCOMPARE(model.data(model.index(0, 0), ExpertLoadModel::kLoadRole).toDouble(), 1.0);
+    QCOMPARE(model.data(model.index(1, 0), ExpertLoadModel::kLoadRole).toDouble(), 0.0);  // no tokens
+    model.SetStepIndex(0);
     QCOMPARE(model.headerData(1, Qt::Vertical, Qt::DisplayRole).toString(), QStringLiteral("layer 1"));
   }
 
