@@ -4,6 +4,7 @@
 // renders a non-blank screenshot that the test run saves (build dir: gui_window_<view>.png);
 // the async loader reports errors naming the file and can be cancelled.
 #include <QMessageBox>
+#include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -252,6 +253,28 @@ class GuiWindowTest : public QObject {
     const QStringList recent = QSettings().value(QStringLiteral("recent/inputs")).toStringList();
     QCOMPARE(recent.value(0), dir_);
     QVERIFY(w.windowTitle().contains(QStringLiteral("imbalance_l")));
+  }
+
+  void dropOpensFiles() {
+    MainWindow w;
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (int r = 0; r < 4; ++r) urls << QUrl::fromLocalFile(dir_ + QStringLiteral("/rank%1.sqlite").arg(r));
+    mime.setUrls(urls);
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY(QTest::qWaitFor([&] { return w.run_data() != nullptr; }, 120'000));
+    QCOMPARE(w.run_data()->run.ranks.size(), size_t{4});
+    // Remote URLs are refused.
+    QMimeData remote;
+    remote.setUrls({QUrl(QStringLiteral("https://example.com/trace.json"))});
+    QDragEnterEvent enter2(QPoint(10, 10), Qt::CopyAction, &remote, Qt::LeftButton, Qt::NoModifier);
+    enter2.setAccepted(false);
+    QApplication::sendEvent(&w, &enter2);
+    QVERIFY(!enter2.isAccepted());
   }
 
   void openShowsErrorNamingFile() {
