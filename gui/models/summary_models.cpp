@@ -195,7 +195,7 @@ QVariant KernelTableModel::headerData(int section, Qt::Orientation orientation, 
     case kTotal: return tr("Total");
     case kMean: return tr("Mean");
     case kMax: return tr("Max");
-    case kShare: return tr("% of kernel time");
+    case kShare: return tr("% time");
     case kRanks: return tr("Ranks");
     default: return {};
   }

@@ -49,8 +49,7 @@ std::vector<KernelStat> AggregateKernels(const analyzer::Run& run);
 class KernelTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  // The (often kilobyte-long, templated) name last, where it can stretch.
-  enum Column { kTotal, kShare, kCount, kMean, kMax, kClass, kRanks, kName, kColumns };
+  enum Column { kName, kClass, kTotal, kShare, kCount, kMean, kMax, kRanks, kColumns };
   static constexpr int kSortRole = Qt::UserRole;
 
   explicit KernelTableModel(QObject* parent = nullptr);
