@@ -1,14 +1,16 @@
 // The level-of-detail query (see QueryLod in timeline_rows.h).
 //
 // Walk the pixels left to right keeping `next_free`, the first pixel no item has claimed yet.
-// Each step jumps (galloping search on the prefix max of end times) to the first event that can
+// Each step jumps (galloping search on the prefix max of end times, per block then per event) to
+// the first event that can
 // still reach next_free — everything before it ends in pixels already covered, including events
 // nested inside a longer earlier one — then either emits that event as a box when it spans more
 // than one unclaimed pixel, or folds it with every following event that ends within the same
 // pixel into one block. Items therefore claim disjoint, increasing pixel ranges (≤ width items),
 // and an event's pixels are always inside claimed ones: the item that claimed up to next_free
 // started at or before the pixel where the next event starts (starts are sorted).
-// Cost: one galloping search per item, O(width · log(n / width)); nothing precomputed per zoom.
+// Cost: one or two galloping searches per item, O(width · log(n / width)); nothing precomputed
+// per zoom (the per-block maxima are built once with the rows).
 #include <algorithm>
 #include <cmath>
 
@@ -39,7 +41,7 @@ struct PxMap {
 };
 
 // First k in [lo, n) with !pred(k), for pred true then false over the range. Galloping from lo
-// because the next item is usually close: probes stay in cache lines already touched.
+// because the next item is usually close.
 template <class Pred>
 size_t Gallop(size_t lo, size_t n, Pred pred) {
   if (lo >= n || !pred(lo)) return lo;
@@ -60,27 +62,44 @@ size_t Gallop(size_t lo, size_t n, Pred pred) {
   return a;
 }
 
-// The colour of a fold: the key with the most duration among up to 8 evenly spaced samples, so a
-// block of mostly GEMMs reads as GEMM without visiting all of its events.
+// First event k >= from whose prefix max of ends fails `before` (before(x) true then false as x
+// grows). Searches the rest of from's block, then gallops over the per-block maxima (a small,
+// cache-resident array) and finishes inside one block: a few cache lines per call.
+template <class Before>
+size_t FirstReaching(const TimelineRow& row, size_t from, Before before) {
+  const size_t n = row.size();
+  if (from >= n) return n;
+  constexpr size_t B = TimelineRow::kBlock;
+  auto ev = [&](size_t k) { return before(row.MaxEnd(k)); };
+  size_t b = from / B;
+  if (!before(row.BlockMaxEnd(b))) return Gallop(from, std::min(n, (b + 1) * B), ev);
+  const size_t c = Gallop(b + 1, row.blocks(), [&](size_t k) { return before(row.BlockMaxEnd(k)); });
+  if (c >= row.blocks()) return n;
+  return Gallop(c * B, std::min(n, (c + 1) * B), ev);
+}
+
+// The colour of a fold: the most frequent key among up to 6 evenly spaced samples, so a block
+// of mostly GEMMs reads as GEMM without visiting all of its events. Keys are 1 byte per event,
+// so the samples of a fold touch few cache lines (weighting by duration would touch as many
+// lines of the 8-byte duration column as there are samples).
 uint8_t DominantKey(const TimelineRow& row, size_t begin, size_t end) {
-  constexpr size_t kSamples = 8;
+  constexpr size_t kSamples = 6;
   uint8_t keys[kSamples];
-  int64_t weight[kSamples];
+  int count[kSamples];
   size_t used = 0;
   const size_t n = end - begin;
   const size_t take = std::min(n, kSamples);
   for (size_t s = 0; s < take; ++s) {
     const size_t i = begin + (take == 1 ? 0 : s * (n - 1) / (take - 1));
     const uint8_t k = row.Key(i);
-    const int64_t w = std::max<int64_t>(1, row.Dur(i));
     size_t j = 0;
     while (j < used && keys[j] != k) ++j;
-    if (j == used) { keys[used] = k; weight[used] = 0; ++used; }
-    weight[j] += w;
+    if (j == used) { keys[used] = k; count[used] = 0; ++used; }
+    ++count[j];
   }
   size_t best = 0;
   for (size_t j = 1; j < used; ++j)
-    if (weight[j] > weight[best]) best = j;
+    if (count[j] > count[best]) best = j;
   return keys[best];
 }
 
@@ -103,7 +122,7 @@ void QueryLod(const TimelineRow& row, double t0, double ns_per_px, int width,
   while (next_free < w) {
     // Skip events whose pixels all lie before next_free (conservative: floor of the end).
     const int64_t nf = next_free;
-    i = Gallop(i, n, [&](size_t k) { return m.Floor(row.MaxEnd(k)) < nf; });
+    i = FirstReaching(row, i, [&](int64_t e) { return m.Floor(e) < nf; });
     if (i >= n) break;
     const PixelSpan sp = m.Span(row.Start(i), row.End(i));
     if (sp.first >= w) break;  // starts are sorted: nothing later is in the window
@@ -126,7 +145,7 @@ void QueryLod(const TimelineRow& row, double t0, double ns_per_px, int width,
     }
     // Sub-pixel at pixel a: fold it with every following event that ends within pixel a.
     const int64_t pa = a;
-    const size_t j = Gallop(i + 1, n, [&](size_t k) { return m.Floor(row.MaxEnd(k)) <= pa; });
+    const size_t j = FirstReaching(row, i + 1, [&](int64_t e) { return m.Floor(e) <= pa; });
     const size_t count = j - i;
     LodItem it;
     it.px0 = it.px1 = int32_t(a);

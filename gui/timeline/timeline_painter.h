@@ -46,6 +46,8 @@ class QPainterTimelinePainter : public TimelinePainter {
   QPainter* p_;
   QFont font_, bold_font_;
   int char_w_ = 6;  // average character width, to skip text that cannot fit without measuring
+  QRgb band_for_ = 0;  // the fold band's colour for the last fill colour (darker() is not free)
+  QColor band_;
 };
 
 // Records every call (tests).

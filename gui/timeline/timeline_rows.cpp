@@ -111,20 +111,30 @@ std::string StreamLabel(const schemas::Trace& t, const analyzer::StreamView* sv,
   return s;
 }
 
-// Fills max_end_ from start/dur accessors.
+// The prefix max of ends: per block always, per event only when the ends are not
+// non-decreasing (then End(i) is the prefix max itself and storing it would cost 8 B/event).
 void FinishEvents(TimelineRow& r) {
-  r.max_end_.resize(r.n_);
-  int64_t m = INT64_MIN;
-  for (size_t i = 0; i < r.n_; ++i) {
-    m = std::max(m, r.End(i));
-    r.max_end_[i] = m;
+  r.max_end_.clear();
+  bool monotonic = true;
+  for (size_t i = 1; i < r.n_ && monotonic; ++i) monotonic = r.End(i) >= r.End(i - 1);
+  if (!monotonic) {
+    r.max_end_.resize(r.n_);
+    int64_t m = INT64_MIN;
+    for (size_t i = 0; i < r.n_; ++i) {
+      m = std::max(m, r.End(i));
+      r.max_end_[i] = m;
+    }
   }
+  const size_t nb = (r.n_ + TimelineRow::kBlock - 1) / TimelineRow::kBlock;
+  r.block_max_.resize(nb);
+  for (size_t b = 0; b < nb; ++b) r.block_max_[b] = r.MaxEnd(std::min(r.n_, (b + 1) * TimelineRow::kBlock) - 1);
 }
 
 // Rows from owned (start, dur, src) triples: sorts by start (stable), points the views at them.
 struct Triple { int64_t start, dur; uint32_t src; uint8_t key; };
 void SetOwned(TimelineRow& r, std::vector<Triple>& ev) {
-  std::stable_sort(ev.begin(), ev.end(), [](const Triple& a, const Triple& b) { return a.start < b.start; });
+  auto by_start = [](const Triple& a, const Triple& b) { return a.start < b.start; };
+  if (!std::is_sorted(ev.begin(), ev.end(), by_start)) std::stable_sort(ev.begin(), ev.end(), by_start);
   r.own_start_.resize(ev.size());
   r.own_dur_.resize(ev.size());
   r.own_src_.resize(ev.size());
@@ -170,236 +180,327 @@ TimelineRow TimelineRow::FromIntervals(const std::vector<int64_t>& start, const 
   return r;
 }
 
+namespace {
+
+// The rows of one rank, with parents local to `rows` (offset when the ranks are concatenated).
+struct RankRows {
+  std::vector<TimelineRow> rows;
+  std::vector<RowJob> jobs;
+  std::vector<int> collapsed;
+};
+
+// Groups one rank's events into rows. Linear in the rank's rows apart from sorting the small
+// tables; the heavy per-event work on kernels and API calls is left to the parallel pass.
+void BuildRank(const analyzer::Run& run, size_t ri, const TimelineRows::BuildOptions& options, RankRows& out) {
+  const RankTrace& rt = run.ranks[ri];
+  const schemas::Trace& t = rt.trace;
+  std::vector<TimelineRow>& rows = out.rows;
+  auto add_row = [&](TimelineRow r) {
+    rows.push_back(std::move(r));
+    out.jobs.emplace_back();
+    return int(rows.size() - 1);
+  };
+  auto base_row = [&](RowKind kind, int parent, int indent, std::string label, int64_t id) {
+    TimelineRow r;
+    r.kind = kind;
+    r.rank_index = int(ri);
+    r.parent = parent;
+    r.indent = indent;
+    r.label = std::move(label);
+    r.id = id;
+    r.offset_ns = rt.offset_ns;
+    return r;
+  };
+
+  TimelineRow rank_row = base_row(RowKind::kRank, -1, 0, "Rank " + std::to_string(rt.rank), 0);
+  if (!t.processes.empty() && !t.processes[0].host.empty()) rank_row.label += " · " + t.processes[0].host;
+  const int rank_idx = add_row(std::move(rank_row));
+
+  // --- host threads: API calls partitioned by thread (a process has few threads: a short list
+  // with a last-hit cache beats a hash map per row), NVTX rows per (thread, depth) ---
+  std::vector<int64_t> threads;
+  std::vector<std::vector<uint32_t>> api_idx;
+  auto thread_slot = [&](int64_t th) {
+    for (size_t k = 0; k < threads.size(); ++k)
+      if (threads[k] == th) return k;
+    threads.push_back(th);
+    api_idx.emplace_back();
+    return threads.size() - 1;
+  };
+  {
+    int64_t last = INT64_MIN;
+    size_t slot = 0;
+    for (size_t i = 0; i < t.api.size(); ++i) {
+      const int64_t th = t.api.thread[i];
+      if (th != last) { slot = thread_slot(th); last = th; }
+      api_idx[slot].push_back(uint32_t(i));
+    }
+  }
+  std::vector<int16_t> nvtx_key(t.strings.size(), -1);  // colour by text id, hashed once
+  std::map<std::pair<int64_t, int64_t>, std::vector<Triple>> nvtx_rows;  // (thread, depth)
+  {
+    std::pair<int64_t, int64_t> last{INT64_MIN, INT64_MIN};
+    std::vector<Triple>* cur = nullptr;
+    for (size_t i = 0; i < t.nvtx.size(); ++i) {
+      const auto& nv = t.nvtx[i];
+      uint8_t key = colour_key::kNvtxMark;
+      if (nv.kind != schemas::NvtxKind::kMark) {
+        const auto id = size_t(nv.text);
+        if (id < nvtx_key.size()) {
+          if (nvtx_key[id] < 0) nvtx_key[id] = NvtxKey(t.strings[id]);
+          key = uint8_t(nvtx_key[id]);
+        } else {
+          key = NvtxKey("");
+        }
+      }
+      const std::pair<int64_t, int64_t> k{nv.thread, nv.depth};
+      if (!cur || k != last) { cur = &nvtx_rows[k]; last = k; thread_slot(nv.thread); }
+      cur->push_back({nv.start, nv.dur, uint32_t(i), key});
+    }
+  }
+  std::vector<size_t> order(threads.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return threads[a] < threads[b]; });
+  for (size_t slot : order) {
+    const int64_t th = threads[slot];
+    const int g = add_row(base_row(RowKind::kGroup, rank_idx, 1, ThreadLabel(t, th), th));
+    if (!api_idx[slot].empty()) {
+      TimelineRow r = base_row(RowKind::kApi, g, 2, "CUDA API", th);
+      r.table_ = EventTable::kApi;
+      r.own_src_ = std::move(api_idx[slot]);
+      r.n_ = r.own_src_.size();
+      add_row(std::move(r));  // sorted by start in the parallel pass
+    }
+    for (auto& [key, ev] : nvtx_rows) {
+      if (key.first != th) continue;
+      TimelineRow r = base_row(RowKind::kNvtx, g, 2, "NVTX " + std::to_string(key.second), th);
+      r.nvtx_depth = int(key.second);
+      r.table_ = EventTable::kNvtx;
+      SetOwned(r, ev);
+      add_row(std::move(r));
+    }
+  }
+
+  // --- GPU: kernels per stream (views), copies per stream, syncs ---
+  std::string gpu_label = "GPU";
+  if (!t.devices.empty()) gpu_label += " " + std::to_string(t.devices[0].ordinal) + " " + t.devices[0].name;
+  const int gpu = add_row(base_row(RowKind::kGroup, rank_idx, 1, gpu_label, 0));
+  std::map<int64_t, std::vector<Triple>> copies;
+  for (size_t i = 0; i < t.memcpys.size(); ++i)
+    copies[t.memcpys[i].stream].push_back({t.memcpys[i].start, t.memcpys[i].dur, uint32_t(i),
+                                           colour_key::OfClass(analyzer::KernelClass::kMemcpy)});
+  for (size_t i = 0; i < t.memsets.size(); ++i)
+    copies[t.memsets[i].stream].push_back({t.memsets[i].start, t.memsets[i].dur, uint32_t(i) | TimelineRow::kMemsetBit,
+                                           colour_key::OfClass(analyzer::KernelClass::kMemset)});
+  std::set<int64_t> stream_ids;
+  for (const auto& sv : rt.streams) stream_ids.insert(sv.id);
+  for (const auto& [sid, v] : copies) stream_ids.insert(sid);
+  for (int64_t sid : stream_ids) {
+    const analyzer::StreamView* sv = nullptr;
+    for (const auto& v : rt.streams)
+      if (v.id == sid) { sv = &v; break; }
+    if (sv && sv->kernel_end > sv->kernel_begin) {
+      TimelineRow r = base_row(RowKind::kKernels, gpu, 2, StreamLabel(t, sv, sid), sid);
+      r.table_ = EventTable::kKernel;
+      r.n_ = sv->kernel_end - sv->kernel_begin;
+      const int k = add_row(std::move(r));
+      out.jobs[size_t(k)] = {RowJob::kKernelView, &rt, sv->kernel_begin, sv->kernel_end};
+    }
+    auto c = copies.find(sid);
+    if (c != copies.end()) {
+      TimelineRow r = base_row(RowKind::kCopies, gpu, 2, StreamLabel(t, sv, sid) + " copies", sid);
+      r.table_ = EventTable::kMemcpy;
+      SetOwned(r, c->second);
+      add_row(std::move(r));
+    }
+  }
+  if (!t.syncs.empty()) {
+    std::vector<Triple> ev;
+    ev.reserve(t.syncs.size());
+    for (size_t i = 0; i < t.syncs.size(); ++i) ev.push_back({t.syncs[i].start, t.syncs[i].dur, uint32_t(i), colour_key::kSync});
+    TimelineRow r = base_row(RowKind::kSyncs, gpu, 2, "Syncs", 0);
+    r.table_ = EventTable::kSync;
+    SetOwned(r, ev);
+    add_row(std::move(r));
+  }
+
+  // --- counters: communication bytes per op; tokens per expert per step (routing) ---
+  const bool has_comm_bytes =
+      std::any_of(t.comms.begin(), t.comms.end(), [](const schemas::CommRow& c) { return c.bytes.has_value(); });
+  if (!has_comm_bytes && t.routing.empty()) return;
+  const int cg = add_row(base_row(RowKind::kGroup, rank_idx, 1, "Counters", 0));
+  if (options.collapse_counters) out.collapsed.push_back(cg);
+  auto add_counter = [&](std::string label, std::string unit, std::vector<Triple>& ev, std::vector<float>& vals) {
+    TimelineRow r = base_row(RowKind::kCounter, cg, 2, std::move(label), 0);
+    r.table_ = EventTable::kCounter;
+    r.unit = std::move(unit);
+    // Values ride in the Triple's source slot through the sort, then move to value_.
+    for (size_t i = 0; i < ev.size(); ++i) ev[i].src = uint32_t(i);
+    const std::vector<float> v = vals;
+    SetOwned(r, ev);
+    r.value_.resize(r.n_);
+    for (size_t i = 0; i < r.n_; ++i) r.value_[i] = v[r.own_src_[i]];
+    FillSegmentTree(r);
+    add_row(std::move(r));
+  };
+  if (has_comm_bytes) {
+    std::vector<Triple> ev;
+    std::vector<float> vals;
+    for (size_t i = 0; i < t.comms.size(); ++i) {
+      if (!t.comms[i].bytes) continue;
+      ev.push_back({t.comms[i].start, t.comms[i].dur, uint32_t(i), colour_key::kCounter});
+      vals.push_back(float(*t.comms[i].bytes));
+    }
+    add_counter("Comm bytes", "bytes", ev, vals);
+    // Source indices of this row are the comm rows: restore them (add_counter used positions).
+    TimelineRow& r = rows.back();
+    std::vector<uint32_t> comm_idx;
+    for (size_t i = 0; i < t.comms.size(); ++i)
+      if (t.comms[i].bytes) comm_idx.push_back(uint32_t(i));
+    for (auto& s : r.own_src_) s = comm_idx[s];
+  }
+  if (!t.routing.empty()) {
+    // Tokens per (expert, step), summed over layers and microbatches: sort once, reduce runs.
+    struct Tok { int64_t expert, step, tokens; };
+    std::vector<Tok> tok;
+    tok.reserve(t.routing.size());
+    for (const auto& rr : t.routing) tok.push_back({rr.expert, rr.step, rr.tokens});
+    std::sort(tok.begin(), tok.end(), [](const Tok& a, const Tok& b) {
+      return a.expert != b.expert ? a.expert < b.expert : a.step < b.step;
+    });
+    std::unordered_map<int64_t, size_t> step_index;  // step number → rt.steps index
+    step_index.reserve(rt.steps.size());
+    for (size_t i = 0; i < rt.steps.size(); ++i) step_index.emplace(rt.steps[i].number, i);
+    for (size_t i = 0; i < tok.size();) {
+      const int64_t expert = tok[i].expert;
+      std::vector<Triple> ev;
+      std::vector<float> vals;
+      while (i < tok.size() && tok[i].expert == expert) {
+        const int64_t step = tok[i].step;
+        int64_t sum = 0;
+        for (; i < tok.size() && tok[i].expert == expert && tok[i].step == step; ++i) sum += tok[i].tokens;
+        auto st = step_index.find(step);
+        if (st == step_index.end()) continue;
+        const analyzer::Step& s = rt.steps[st->second];
+        ev.push_back({s.start, s.end - s.start, 0, colour_key::kCounter});
+        vals.push_back(float(sum));
+      }
+      if (ev.empty()) continue;
+      add_counter("Tokens e" + std::to_string(expert), "tokens", ev, vals);
+      // Source of a token sample: its step number.
+      TimelineRow& r = rows.back();
+      for (size_t k = 0; k < r.n_; ++k) {
+        // Steps are non-overlapping and sorted, so the sample's start identifies its step.
+        auto it = std::lower_bound(rt.steps.begin(), rt.steps.end(), r.Start(k),
+                                   [](const analyzer::Step& s, int64_t v) { return s.start < v; });
+        r.own_src_[k] = it != rt.steps.end() ? uint32_t(it->number) : 0;
+      }
+    }
+  }
+}
+
+// The per-event pass of one row: kernel views (keys from the classes, prefix max of ends) and
+// API rows (sorted by start, gathered starts, keys by name).
+void FinishRow(const analyzer::Run& run, TimelineRow& r, const RowJob& job) {
+  if (r.kind == RowKind::kKernels && job.rt) {
+    const auto& ks = job.rt->trace.kernels;
+    r.start_ = ks.start.data() + job.begin;
+    r.dur_ = ks.dur.data() + job.begin;
+    r.base_ = job.begin;
+    r.key_.resize(r.n_);
+    const auto& nc = job.rt->name_class;
+    const int32_t* names = ks.name.data() + job.begin;
+    for (size_t i = 0; i < r.n_; ++i) {
+      const auto id = size_t(names[i]);
+      r.key_[i] = id < nc.size() ? uint8_t(nc[id].cls) : uint8_t(analyzer::KernelClass::kOther);
+    }
+    if (!std::is_sorted(r.start_, r.start_ + r.n_)) {
+      // The analyzer sorts kernels by (stream, start); if a producer ever broke that, own a
+      // sorted copy rather than draw garbage.
+      std::vector<Triple> ev(r.n_);
+      for (size_t i = 0; i < r.n_; ++i) ev[i] = {r.start_[i], r.dur_[i], uint32_t(job.begin + i), r.key_[i]};
+      SetOwned(r, ev);
+      return;
+    }
+    FinishEvents(r);
+  } else if (r.kind == RowKind::kApi) {
+    const auto& t = run.ranks[size_t(r.rank_index)].trace;
+    const auto& api = t.api;
+    std::vector<uint32_t>& idx = r.own_src_;
+    const auto& st = api.start;
+    // Correlation order is launch order, so per thread this is almost always sorted already.
+    if (!std::is_sorted(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return st[a] < st[b]; }))
+      std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return st[a] < st[b]; });
+    r.own_start_.resize(r.n_);
+    r.key_.resize(r.n_);
+    std::vector<int16_t> cache(t.strings.size(), -1);  // colour key by name id
+    for (size_t i = 0; i < r.n_; ++i) {
+      const uint32_t a = idx[i];
+      r.own_start_[i] = st[a];
+      const auto id = size_t(api.name[a]);
+      if (id >= cache.size()) { r.key_[i] = colour_key::kApiOther; continue; }
+      if (cache[id] < 0) cache[id] = ApiKey(t.strings[id]);
+      r.key_[i] = uint8_t(cache[id]);
+    }
+    r.start_ = r.own_start_.data();
+    r.dur_ = api.dur.data();
+    r.dur_indexed_ = true;
+    FinishEvents(r);
+  }
+}
+
+// Runs fn(i) for i in [0, n) on `threads` threads (the caller's included).
+template <class Fn>
+void ParallelFor(size_t n, int threads, const std::atomic<bool>* cancel, Fn fn) {
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t k; (k = next.fetch_add(1)) < n;) {
+      if (cancel && cancel->load(std::memory_order_relaxed)) return;
+      fn(k);
+    }
+  };
+  threads = std::max(1, std::min(threads, int(n)));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace
+
 std::shared_ptr<TimelineRows> TimelineRows::Build(std::shared_ptr<const analyzer::Run> run,
                                                   const BuildOptions& options) {
   auto out = std::make_shared<TimelineRows>();
   out->run_ = run;
   if (!run) return out;
   auto cancelled = [&] { return options.cancel && options.cancel->load(std::memory_order_relaxed); };
-  std::vector<TimelineRow>& rows = out->rows_;
-  std::vector<RowJob> jobs;  // parallel to rows
-  std::vector<int> initially_collapsed;
+  const int threads =
+      options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
 
-  auto add_row = [&](TimelineRow r) {
-    rows.push_back(std::move(r));
-    jobs.emplace_back();
-    return int(rows.size() - 1);
-  };
-
-  for (size_t ri = 0; ri < run->ranks.size(); ++ri) {
-    const RankTrace& rt = run->ranks[ri];
-    const schemas::Trace& t = rt.trace;
-    TimelineRow rank_row;
-    rank_row.kind = RowKind::kRank;
-    rank_row.rank_index = int(ri);
-    rank_row.label = "Rank " + std::to_string(rt.rank);
-    if (!t.processes.empty() && !t.processes[0].host.empty()) rank_row.label += " · " + t.processes[0].host;
-    rank_row.offset_ns = rt.offset_ns;
-    const int rank_idx = add_row(std::move(rank_row));
-
-    auto base_row = [&](RowKind kind, int parent, int indent, std::string label, int64_t id) {
-      TimelineRow r;
-      r.kind = kind;
-      r.rank_index = int(ri);
-      r.parent = parent;
-      r.indent = indent;
-      r.label = std::move(label);
-      r.id = id;
-      r.offset_ns = rt.offset_ns;
-      return r;
-    };
-
-    // --- host threads: API calls (partitioned by thread, sorted by start) and NVTX depths ---
-    std::set<int64_t> thread_ids;
-    for (size_t i = 0; i < t.api.size(); ++i) thread_ids.insert(t.api.thread[i]);
-    for (const auto& nv : t.nvtx) thread_ids.insert(nv.thread);
-    // API partition: one pass to count, one to fill (correlation order), then sort if needed.
-    std::unordered_map<int64_t, std::vector<uint32_t>> api_by_thread;
-    {
-      std::unordered_map<int64_t, size_t> counts;
-      for (size_t i = 0; i < t.api.size(); ++i) ++counts[t.api.thread[i]];
-      for (auto& [th, c] : counts) api_by_thread[th].reserve(c);
-      for (size_t i = 0; i < t.api.size(); ++i) api_by_thread[t.api.thread[i]].push_back(uint32_t(i));
-    }
-    std::map<std::pair<int64_t, int64_t>, std::vector<Triple>> nvtx_rows;  // (thread, depth)
-    for (size_t i = 0; i < t.nvtx.size(); ++i) {
-      const auto& nv = t.nvtx[i];
-      const uint8_t key = nv.kind == schemas::NvtxKind::kMark ? colour_key::kNvtxMark : NvtxKey(t.str(nv.text));
-      nvtx_rows[{nv.thread, nv.depth}].push_back({nv.start, nv.dur, uint32_t(i), key});
-    }
-    for (int64_t th : thread_ids) {
-      if (cancelled()) return nullptr;
-      const int g = add_row(base_row(RowKind::kGroup, rank_idx, 1, ThreadLabel(t, th), th));
-      auto it = api_by_thread.find(th);
-      if (it != api_by_thread.end() && !it->second.empty()) {
-        TimelineRow r = base_row(RowKind::kApi, g, 2, "CUDA API", th);
-        r.table_ = EventTable::kApi;
-        std::vector<uint32_t>& idx = it->second;
-        const auto& st = t.api.start;
-        if (!std::is_sorted(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return st[a] < st[b]; }))
-          std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return st[a] < st[b]; });
-        r.own_src_ = std::move(idx);
-        r.n_ = r.own_src_.size();
-        add_row(std::move(r));
-      }
-      for (auto& [key, ev] : nvtx_rows) {
-        if (key.first != th) continue;
-        TimelineRow r = base_row(RowKind::kNvtx, g, 2, "NVTX " + std::to_string(key.second), th);
-        r.nvtx_depth = int(key.second);
-        r.table_ = EventTable::kNvtx;
-        SetOwned(r, ev);
-        add_row(std::move(r));
-      }
-    }
-
-    // --- GPU: kernels per stream (views), copies per stream, syncs ---
-    std::string gpu_label = "GPU";
-    if (!t.devices.empty()) gpu_label += " " + std::to_string(t.devices[0].ordinal) + " " + t.devices[0].name;
-    const int gpu = add_row(base_row(RowKind::kGroup, rank_idx, 1, gpu_label, 0));
-    std::map<int64_t, std::vector<Triple>> copies;
-    for (size_t i = 0; i < t.memcpys.size(); ++i)
-      copies[t.memcpys[i].stream].push_back({t.memcpys[i].start, t.memcpys[i].dur, uint32_t(i),
-                                             colour_key::OfClass(analyzer::KernelClass::kMemcpy)});
-    for (size_t i = 0; i < t.memsets.size(); ++i)
-      copies[t.memsets[i].stream].push_back({t.memsets[i].start, t.memsets[i].dur,
-                                             uint32_t(i) | TimelineRow::kMemsetBit,
-                                             colour_key::OfClass(analyzer::KernelClass::kMemset)});
-    std::set<int64_t> stream_ids;
-    for (const auto& sv : rt.streams) stream_ids.insert(sv.id);
-    for (const auto& [s, v] : copies) stream_ids.insert(s);
-    for (int64_t sid : stream_ids) {
-      const analyzer::StreamView* sv = nullptr;
-      for (const auto& v : rt.streams)
-        if (v.id == sid) { sv = &v; break; }
-      if (sv && sv->kernel_end > sv->kernel_begin) {
-        TimelineRow r = base_row(RowKind::kKernels, gpu, 2, StreamLabel(t, sv, sid), sid);
-        r.table_ = EventTable::kKernel;
-        r.n_ = sv->kernel_end - sv->kernel_begin;
-        const int k = add_row(std::move(r));
-        jobs[size_t(k)] = {RowJob::kKernelView, &rt, sv->kernel_begin, sv->kernel_end};
-      }
-      auto c = copies.find(sid);
-      if (c != copies.end()) {
-        TimelineRow r = base_row(RowKind::kCopies, gpu, 2, StreamLabel(t, sv, sid) + " copies", sid);
-        r.table_ = EventTable::kMemcpy;
-        SetOwned(r, c->second);
-        add_row(std::move(r));
-      }
-    }
-    if (!t.syncs.empty()) {
-      std::vector<Triple> ev;
-      ev.reserve(t.syncs.size());
-      for (size_t i = 0; i < t.syncs.size(); ++i)
-        ev.push_back({t.syncs[i].start, t.syncs[i].dur, uint32_t(i), colour_key::kSync});
-      TimelineRow r = base_row(RowKind::kSyncs, gpu, 2, "Syncs", 0);
-      r.table_ = EventTable::kSync;
-      SetOwned(r, ev);
-      add_row(std::move(r));
-    }
-
-    // --- counters: communication bytes per op; tokens per expert per step (routing) ---
-    const bool has_comm_bytes =
-        std::any_of(t.comms.begin(), t.comms.end(), [](const schemas::CommRow& c) { return c.bytes.has_value(); });
-    if (has_comm_bytes || !t.routing.empty()) {
-      const int cg = add_row(base_row(RowKind::kGroup, rank_idx, 1, "Counters", 0));
-      if (options.collapse_counters) initially_collapsed.push_back(cg);
-      auto add_counter = [&](std::string label, std::string unit, std::vector<Triple>& ev, std::vector<float> vals) {
-        TimelineRow r = base_row(RowKind::kCounter, cg, 2, std::move(label), 0);
-        r.table_ = EventTable::kCounter;
-        r.unit = std::move(unit);
-        // Values follow their event through the sort: sort (event, value) pairs together.
-        std::vector<size_t> order(ev.size());
-        std::iota(order.begin(), order.end(), size_t(0));
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ev[a].start < ev[b].start; });
-        std::vector<Triple> sorted_ev(ev.size());
-        r.value_.resize(ev.size());
-        for (size_t i = 0; i < order.size(); ++i) { sorted_ev[i] = ev[order[i]]; r.value_[i] = vals[order[i]]; }
-        SetOwned(r, sorted_ev);
-        FillSegmentTree(r);
-        add_row(std::move(r));
-      };
-      if (has_comm_bytes) {
-        std::vector<Triple> ev;
-        std::vector<float> vals;
-        for (size_t i = 0; i < t.comms.size(); ++i) {
-          if (!t.comms[i].bytes) continue;
-          ev.push_back({t.comms[i].start, t.comms[i].dur, uint32_t(i), colour_key::kCounter});
-          vals.push_back(float(*t.comms[i].bytes));
-        }
-        add_counter("Comm bytes", "bytes", ev, vals);
-      }
-      if (!t.routing.empty()) {
-        // tokens[(expert, step)] summed over layers and microbatches.
-        std::map<int64_t, std::map<int64_t, int64_t>> tokens;
-        for (const auto& rr : t.routing) tokens[rr.expert][rr.step] += rr.tokens;
-        for (auto& [expert, by_step] : tokens) {
-          std::vector<Triple> ev;
-          std::vector<float> vals;
-          for (auto& [step, tok] : by_step) {
-            auto st = std::find_if(rt.steps.begin(), rt.steps.end(), [&](const analyzer::Step& s) { return s.number == step; });
-            if (st == rt.steps.end()) continue;
-            ev.push_back({st->start, st->end - st->start, uint32_t(step), colour_key::kCounter});
-            vals.push_back(float(tok));
-          }
-          if (!ev.empty()) add_counter("Tokens e" + std::to_string(expert), "tokens", ev, vals);
-        }
-      }
-    }
-  }
-
-  // --- parallel: kernel views (keys from classes, sort check) and API gathers; all prefix maxima ---
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t k; (k = next.fetch_add(1)) < rows.size();) {
-      if (cancelled()) return;
-      TimelineRow& r = rows[k];
-      const RowJob& job = jobs[k];
-      if (r.kind == RowKind::kKernels && job.rt) {
-        const auto& ks = job.rt->trace.kernels;
-        r.start_ = ks.start.data() + job.begin;
-        r.dur_ = ks.dur.data() + job.begin;
-        r.base_ = job.begin;
-        r.key_.resize(r.n_);
-        for (size_t i = 0; i < r.n_; ++i) r.key_[i] = uint8_t(job.rt->KernelClassOf(job.begin + i).cls);
-        if (!std::is_sorted(r.start_, r.start_ + r.n_)) {
-          // The analyzer sorts kernels by (stream, start); if a producer ever broke that, own a
-          // sorted copy rather than draw garbage.
-          std::vector<Triple> ev(r.n_);
-          for (size_t i = 0; i < r.n_; ++i) ev[i] = {r.start_[i], r.dur_[i], uint32_t(job.begin + i), r.key_[i]};
-          SetOwned(r, ev);
-          continue;
-        }
-        FinishEvents(r);
-      } else if (r.kind == RowKind::kApi) {
-        const auto& api = run->ranks[size_t(r.rank_index)].trace.api;
-        r.own_start_.resize(r.n_);
-        r.key_.resize(r.n_);
-        const auto& strings = run->ranks[size_t(r.rank_index)].trace.strings;
-        std::vector<int16_t> cache(strings.size(), -1);  // API colour key by name id
-        for (size_t i = 0; i < r.n_; ++i) {
-          const uint32_t a = r.own_src_[i];
-          r.own_start_[i] = api.start[a];
-          const auto id = size_t(api.name[a]);
-          if (id >= cache.size()) { r.key_[i] = colour_key::kApiOther; continue; }
-          if (cache[id] < 0) cache[id] = ApiKey(strings[id]);
-          r.key_[i] = uint8_t(cache[id]);
-        }
-        r.start_ = r.own_start_.data();
-        r.dur_ = api.dur.data();
-        r.dur_indexed_ = true;
-        FinishEvents(r);
-      }
-    }
-  };
-  int threads = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::max(1, std::min(threads, int(rows.size())));
-  {
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
-    worker();
-    for (auto& th : pool) th.join();
-  }
+  // Pass 1, one task per rank: grouping into rows.
+  std::vector<RankRows> per_rank(run->ranks.size());
+  ParallelFor(per_rank.size(), threads, options.cancel, [&](size_t ri) { BuildRank(*run, ri, options, per_rank[ri]); });
   if (cancelled()) return nullptr;
+  std::vector<TimelineRow>& rows = out->rows_;
+  std::vector<RowJob> jobs;
+  std::vector<int> initially_collapsed;
+  for (RankRows& rr : per_rank) {
+    const int base = int(rows.size());
+    for (TimelineRow& r : rr.rows) {
+      if (r.parent >= 0) r.parent += base;
+      rows.push_back(std::move(r));
+    }
+    jobs.insert(jobs.end(), rr.jobs.begin(), rr.jobs.end());
+    for (int c : rr.collapsed) initially_collapsed.push_back(c + base);
+  }
+  // Pass 2, one task per row: the per-event arrays. Largest rows first so the threads finish
+  // together.
+  std::vector<size_t> order(rows.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows[a].size() > rows[b].size(); });
+  ParallelFor(order.size(), threads, options.cancel, [&](size_t k) { FinishRow(*run, rows[order[k]], jobs[order[k]]); });
+  if (cancelled()) return nullptr;
+
   out->collapsed_.assign(rows.size(), 0);
   for (int c : initially_collapsed) out->collapsed_[size_t(c)] = 1;
   bool any = false;
@@ -418,7 +519,7 @@ std::shared_ptr<TimelineRows> TimelineRows::Build(std::shared_ptr<const analyzer
 size_t TimelineRows::memory_bytes() const {
   size_t b = rows_.capacity() * sizeof(TimelineRow);
   for (const auto& r : rows_) {
-    b += r.own_start_.capacity() * 8 + r.own_dur_.capacity() * 8 + r.max_end_.capacity() * 8 +
+    b += r.own_start_.capacity() * 8 + r.own_dur_.capacity() * 8 + r.max_end_.capacity() * 8 + r.block_max_.capacity() * 8 +
          r.own_src_.capacity() * 4 + r.key_.capacity() + r.value_.capacity() * 4 + r.seg_.capacity() * 4 +
          r.label.capacity();
   }

@@ -62,7 +62,15 @@ struct TimelineRow {
   int64_t Start(size_t i) const { return start_[i]; }
   int64_t Dur(size_t i) const { return dur_indexed_ ? dur_[own_src_[i]] : dur_[i]; }
   int64_t End(size_t i) const { return Start(i) + Dur(i); }
-  int64_t MaxEnd(size_t i) const { return max_end_[i]; }  // max End over [0, i]
+  // max End over [0, i]. Stored only when ends are not already non-decreasing (overlapping
+  // events); for the usual serialized stream or thread it is End(i) itself.
+  int64_t MaxEnd(size_t i) const { return max_end_.empty() ? End(i) : max_end_[i]; }
+  // Prefix max of ends at the last event of each block of kBlock events: the LOD query gallops
+  // over this small array first, then searches one block, so a jump over thousands of events
+  // touches a few cache lines instead of one per probe.
+  static constexpr size_t kBlock = 16;
+  int64_t BlockMaxEnd(size_t b) const { return block_max_[b]; }
+  size_t blocks() const { return block_max_.size(); }
   uint8_t Key(size_t i) const { return key_[i]; }
   // Index in the source table (kernels: into trace.kernels; API: trace.api columns; NVTX:
   // trace.nvtx; syncs: trace.syncs; copies: memcpys, or memsets when IsMemset).
@@ -74,7 +82,7 @@ struct TimelineRow {
   float RangeMaxValue(size_t begin, size_t end) const;  // counters, [begin, end)
   bool is_header() const { return kind == RowKind::kRank || kind == RowKind::kGroup; }
   int64_t first_start() const { return n_ ? start_[0] : 0; }
-  int64_t last_end() const { return n_ ? max_end_[n_ - 1] : 0; }
+  int64_t last_end() const { return n_ ? block_max_.back() : 0; }
 
   // Index of the first event with Start(i) >= t (n if none).
   size_t LowerBound(int64_t t) const;
@@ -91,7 +99,7 @@ struct TimelineRow {
   const int64_t* dur_ = nullptr;     // parallel to start_, or indexed by own_src_ (API rows)
   bool dur_indexed_ = false;
   size_t n_ = 0, base_ = 0;
-  std::vector<int64_t> own_start_, own_dur_, max_end_;
+  std::vector<int64_t> own_start_, own_dur_, max_end_, block_max_;
   std::vector<uint32_t> own_src_;     // source indices; empty: base_ + i (kernel views)
   std::vector<uint8_t> key_;
   std::vector<float> value_, seg_;  // counters: values and a max segment tree (2·n)
