@@ -78,24 +78,30 @@ size_t FirstReaching(const TimelineRow& row, size_t from, Before before) {
   return Gallop(c * B, std::min(n, (c + 1) * B), ev);
 }
 
-// The colour of a fold: the most frequent key among up to 6 evenly spaced samples, so a block
-// of mostly GEMMs reads as GEMM without visiting all of its events. Keys are 1 byte per event,
-// so the samples of a fold touch few cache lines (weighting by duration would touch as many
-// lines of the 8-byte duration column as there are samples).
+// The colour of a fold: the most frequent key among a few samples, so a block of mostly GEMMs
+// reads as GEMM without visiting all of its events. Within one block of the row, samples of the
+// per-event keys (1 byte each: one cache line); across blocks, the blocks' own most frequent
+// keys (contiguous bytes, usually the line the previous pixel already read).
 uint8_t DominantKey(const TimelineRow& row, size_t begin, size_t end) {
-  constexpr size_t kSamples = 6;
+  constexpr size_t kSamples = 8;
+  constexpr size_t B = TimelineRow::kBlock;
   uint8_t keys[kSamples];
   int count[kSamples];
   size_t used = 0;
-  const size_t n = end - begin;
-  const size_t take = std::min(n, kSamples);
-  for (size_t s = 0; s < take; ++s) {
-    const size_t i = begin + (take == 1 ? 0 : s * (n - 1) / (take - 1));
-    const uint8_t k = row.Key(i);
+  auto add = [&](uint8_t k) {
     size_t j = 0;
     while (j < used && keys[j] != k) ++j;
     if (j == used) { keys[used] = k; count[used] = 0; ++used; }
     ++count[j];
+  };
+  const size_t b0 = begin / B, b1 = (end - 1) / B;
+  if (b1 - b0 < 2) {
+    const size_t n = end - begin, take = std::min<size_t>(n, 5);
+    for (size_t s = 0; s < take; ++s) add(row.Key(begin + (take == 1 ? 0 : s * (n - 1) / (take - 1))));
+  } else {
+    // Whole blocks inside the range.
+    const size_t n = b1 - b0 - 1, take = std::min(n, kSamples);
+    for (size_t s = 0; s < take; ++s) add(row.BlockKey(b0 + 1 + (take == 1 ? 0 : s * (n - 1) / (take - 1))));
   }
   size_t best = 0;
   for (size_t j = 1; j < used; ++j)

@@ -128,6 +128,21 @@ void FinishEvents(TimelineRow& r) {
   const size_t nb = (r.n_ + TimelineRow::kBlock - 1) / TimelineRow::kBlock;
   r.block_max_.resize(nb);
   for (size_t b = 0; b < nb; ++b) r.block_max_[b] = r.MaxEnd(std::min(r.n_, (b + 1) * TimelineRow::kBlock) - 1);
+  r.block_key_.resize(nb);
+  for (size_t b = 0; b < nb; ++b) {
+    const size_t lo = b * TimelineRow::kBlock, hi = std::min(r.n_, lo + TimelineRow::kBlock);
+    uint8_t keys[TimelineRow::kBlock];
+    int count[TimelineRow::kBlock];
+    size_t used = 0, best = 0;
+    for (size_t i = lo; i < hi; ++i) {
+      const uint8_t k = r.key_.empty() ? 0 : r.key_[i];
+      size_t j = 0;
+      while (j < used && keys[j] != k) ++j;
+      if (j == used) { keys[used] = k; count[used] = 0; ++used; }
+      if (++count[j] > count[best]) best = j;
+    }
+    r.block_key_[b] = used ? keys[best] : 0;
+  }
 }
 
 // Rows from owned (start, dur, src) triples: sorts by start (stable), points the views at them.
@@ -519,7 +534,7 @@ std::shared_ptr<TimelineRows> TimelineRows::Build(std::shared_ptr<const analyzer
 size_t TimelineRows::memory_bytes() const {
   size_t b = rows_.capacity() * sizeof(TimelineRow);
   for (const auto& r : rows_) {
-    b += r.own_start_.capacity() * 8 + r.own_dur_.capacity() * 8 + r.max_end_.capacity() * 8 + r.block_max_.capacity() * 8 +
+    b += r.own_start_.capacity() * 8 + r.own_dur_.capacity() * 8 + r.max_end_.capacity() * 8 + r.block_max_.capacity() * 8 + r.block_key_.capacity() +
          r.own_src_.capacity() * 4 + r.key_.capacity() + r.value_.capacity() * 4 + r.seg_.capacity() * 4 +
          r.label.capacity();
   }

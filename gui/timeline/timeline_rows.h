@@ -71,6 +71,9 @@ struct TimelineRow {
   static constexpr size_t kBlock = 16;
   int64_t BlockMaxEnd(size_t b) const { return block_max_[b]; }
   size_t blocks() const { return block_max_.size(); }
+  // The most frequent colour key of each block: a fold spanning blocks takes its colour from
+  // these contiguous bytes instead of sampling the per-event keys (a cache miss per sample).
+  uint8_t BlockKey(size_t b) const { return block_key_[b]; }
   uint8_t Key(size_t i) const { return key_[i]; }
   // Index in the source table (kernels: into trace.kernels; API: trace.api columns; NVTX:
   // trace.nvtx; syncs: trace.syncs; copies: memcpys, or memsets when IsMemset).
@@ -101,7 +104,7 @@ struct TimelineRow {
   size_t n_ = 0, base_ = 0;
   std::vector<int64_t> own_start_, own_dur_, max_end_, block_max_;
   std::vector<uint32_t> own_src_;     // source indices; empty: base_ + i (kernel views)
-  std::vector<uint8_t> key_;
+  std::vector<uint8_t> key_, block_key_;
   std::vector<float> value_, seg_;  // counters: values and a max segment tree (2·n)
   float max_value_ = 0;
   EventTable table_ = EventTable::kKernel;

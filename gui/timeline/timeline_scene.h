@@ -56,6 +56,9 @@ class TimelineScene {
   void SetZoomBox(std::optional<std::pair<double, double>> box) { zoom_box_ = box; }
 
   void Paint(TimelinePainter& p, const TimelinePalette& pal) const;
+  // Whether Paint runs the rows' LOD queries on two threads when many rows are visible (on by
+  // default; the benchmark measures both).
+  void SetParallelQueries(bool on) { parallel_queries_ = on; }
 
   // Scene x of a run time and back.
   double XOf(double t_ns) const { return kHeaderWidth + axis_.ToPx(t_ns); }
@@ -85,7 +88,7 @@ class TimelineScene {
 
  private:
   void PaintRow(TimelinePainter& p, const TimelinePalette& pal, const RowGeom& g,
-                std::vector<LodItem>& scratch) const;
+                const std::vector<LodItem>& items) const;
   std::shared_ptr<TimelineRows> rows_;
   TimeAxis axis_;
   int width_ = 1200, height_ = 800, scroll_y_ = 0;
@@ -93,6 +96,8 @@ class TimelineScene {
   RowEvent selection_, linked_;
   std::optional<std::pair<double, double>> zoom_box_;
   mutable Stats stats_;
+  bool parallel_queries_ = true;
+  mutable std::vector<std::vector<LodItem>> items_;  // per painted row, reused between frames
 };
 
 }  // namespace moeprof::gui

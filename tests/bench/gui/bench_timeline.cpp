@@ -7,7 +7,8 @@
 //   - frame times over 100 random viewports (log-uniform zoom from 10 µs to the whole run) and an
 //     interactive sequence (wheel zoom steps about a point, then 100-px pans), p50/p99/max;
 //   - RSS after the rows and frames against RSS after LoadRun alone.
-// Usage: bench_timeline [N=10000000] [R=4] [--frames F] [--size WxH] [--dir DIR]
+// Usage: bench_timeline [N=10000000] [R=4] [--frames F] [--size WxH] [--dir DIR] [--serial]
+// (--serial: a frame's LOD queries on one thread instead of two).
 #include <QGuiApplication>
 #include <QImage>
 #include <QPainter>
@@ -61,12 +62,14 @@ int main(int argc, char** argv) {
   int64_t n = 10'000'000;
   int ranks = 4, frames = 100, width = 1920, height = 1080;
   std::string dir;
+  bool serial = false;  // LOD queries of a frame on one thread
   std::vector<std::string> pos;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--frames" && i + 1 < argc) frames = std::atoi(argv[++i]);
     else if (a == "--size" && i + 1 < argc) std::sscanf(argv[++i], "%dx%d", &width, &height);
     else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
+    else if (a == "--serial") serial = true;
     else pos.push_back(a);
   }
   if (pos.size() > 0) n = std::atoll(pos[0].c_str());
@@ -110,6 +113,7 @@ int main(int argc, char** argv) {
   auto rows = TimelineRows::Build(run);
   auto t3 = Clock::now();
   TimelineScene scene;
+  scene.SetParallelQueries(!serial);
   scene.SetSize(width, height);
   scene.SetRows(rows);
   QImage img(width, height, QImage::Format_ARGB32_Premultiplied);
