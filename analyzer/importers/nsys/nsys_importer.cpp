@@ -496,7 +496,6 @@ Status NsysImporter::ImportRuntime() {
                   Col(t, "correlationId") + "," + Col(t, "nameId") + "," + Col(t, "returnValue") + "," +
                   Col(t, "eventClass") + " FROM " + t);
   if (!s.ok()) return QueryError(t, s.rc());
-  std::unordered_map<int64_t, std::pair<schemas::StringId, bool>> name_cache;  // per writer below
   std::map<schemas::TraceWriter*, std::unordered_map<int64_t, schemas::StringId>> interned;
   int64_t n = 0;
   int rc;
