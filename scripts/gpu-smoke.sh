@@ -55,7 +55,7 @@ other_err="$out/linked/other_subscriber.err"
 if env -u NVTX_INJECTION64_PATH MOEPROF_OUTPUT="$out/linked/other.sqlite" "$bin_linked" --other-subscriber \
      >/dev/null 2>"$other_err"; then
   cat "$other_err"
-  if [ "$(grep -c '^moeprof: another CUPTI client is already attached (smoke-other-profiler); nothing recorded$' "$other_err")" = 1 ] \
+  if [ "$(grep -c '^moeprof: another CUPTI client is already attached (.*smoke-other-profiler); nothing recorded$' "$other_err")" = 1 ] \
      && [ ! -e "$out/linked/other.sqlite" ]; then
     echo "  [ok] one line names the other client; program ran to completion; no trace left"
   else
@@ -81,7 +81,7 @@ kill -KILL "$victim" 2>/dev/null || true
 wait "$victim" 2>/dev/null || true
 killed_trace="$(find "$out/killed" -name "*.sqlite" | head -1)"
 if [ -n "$killed_trace" ] && "$bin_moeprof" info "$killed_trace" > "$out/killed/info.txt" 2>&1; then
-  kernels=$(awk '$1 == "rows" && $2 == "api" {next} {for (i = 1; i < NF; i++) if ($i == "kernel") print $(i + 1)}' "$out/killed/info.txt" | head -1)
+  kernels=$(awk '$1 == "rows" && $2 == "api" {next} {for (i = 1; i < NF; i++) if ($i == "kernel") print $(i + 1)}' "$out/killed/info.txt" | head -1 | tr -d ,)
   if [ -n "$kernels" ] && [ "$kernels" -gt 0 ]; then
     echo "  [ok] killed run's trace opens and holds $kernels kernels"
   else
