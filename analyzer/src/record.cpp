@@ -220,7 +220,7 @@ std::string SummarizeRecording(const RecordResult& result, const std::string& ou
       else if (dropped) s += fmt::format("    {} record(s) dropped (see `moeprof info`)\n", **dropped);
     }
   }
-  s += fmt::format("next: moeprof info {}\n", output_dir);
+  s += fmt::format("next: moeprof report {}\n", output_dir);
   return s;
 }
 
