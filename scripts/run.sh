@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job: set up, build the moeprof CLI, and summarize a trace with `moeprof info`.
-# Usage: scripts/run.sh [TRACE_FILE_OR_RUN_DIR...]
-# Without arguments it reports on the trace fixtures under tests/fixtures/ (the GPU smoke trace
-# tests/fixtures/gpu_smoke/ once it has been recorded); it never fabricates a trace.
+# The main job: set up, build the moeprof CLI, and report on a trace (`moeprof info` + `moeprof
+# report`). Usage: scripts/run.sh [TRACE_FILE_OR_RUN_DIR...]
+# Without arguments it reports on a real recording: the PyTorch MoE loop recorded by `moeprof
+# record` on an H100 (tests/fixtures/torch_moe/). Once the bundled trainer exists, this records it
+# (CPU sim backend without a GPU) instead. It never fabricates a trace.
 # Environment: BUILD_DIR (default: build), CMAKE_ARGS (extra configure arguments).
 set -euo pipefail
 
@@ -22,13 +23,12 @@ moeprof="$build_dir/analyzer/moeprof"
 "$moeprof" --version
 
 if [[ ${#targets[@]} -eq 0 ]]; then
-  mapfile -t targets < <(find tests/fixtures -type f \( -name '*.sqlite' -o -name '*.db' \) 2>/dev/null | sort)
-  if [[ ${#targets[@]} -eq 0 ]]; then
-    echo "run: no trace given and no *.sqlite/*.db fixtures under tests/fixtures/ yet;"
-    echo "run: pass a trace file or run directory: scripts/run.sh PATH..."
-    exit 0
-  fi
+  targets=(tests/fixtures/torch_moe/torch_moe_recorded.sqlite)
+  [[ -f "${targets[0]}" ]] || { echo "run: ${targets[0]} is missing; pass a trace: scripts/run.sh PATH..." >&2; exit 2; }
 fi
 
 echo "run: moeprof info ${targets[*]}"
-exec "$moeprof" info "${targets[@]}"
+"$moeprof" info "${targets[@]}"
+echo
+echo "run: moeprof report ${targets[*]}"
+exec "$moeprof" report "${targets[@]}"
