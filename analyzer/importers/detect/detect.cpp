@@ -3,7 +3,8 @@
 //     `meta` table with schema moeprof-trace → kMoeprof; nsys tables (StringIds, TARGET_INFO_*,
 //     CUPTI_ACTIVITY_KIND_*, META_DATA_EXPORT) → kNsysSqlite; any other SQLite file → kUnknown.
 //   - gzip magic (1f 8b): the first 64 KiB of the inflated stream are examined instead.
-//   - JSON: an object whose first few KB contain the key "traceEvents" → kKineto; lines that are
+//   - JSON: an object whose first few KB contain the key "traceEvents", or a bare array of Chrome
+//     trace events (2020/2021-era Kineto) → kKineto; lines that are
 //     JSON objects with "step" and "layer" keys (Megatron --moe-routing-trace-path) → kMegatronRouting.
 // kUnknown is a value; only a missing/unreadable file is an error.
 #include <sqlite3.h>
@@ -79,6 +80,15 @@ bool HasKey(std::string_view text, std::string_view key) {
 
 TraceFormat DetectJson(std::string_view head) {
   const std::string_view s = SkipSpace(head);
+  // 2020/2021-era Kineto wrote a bare array of Chrome trace events: `[ {"ph": "X", ...`.
+  if (!s.empty() && s[0] == '[') {
+    const std::string_view rest = SkipSpace(s.substr(1));
+    const std::string_view window = rest.substr(0, std::min<size_t>(rest.size(), 16 * 1024));
+    if (!rest.empty() && rest[0] == '{' && HasKey(window, "ph") && HasKey(window, "ts")) {
+      return TraceFormat::kKineto;
+    }
+    return TraceFormat::kUnknown;
+  }
   if (s.empty() || s[0] != '{') return TraceFormat::kUnknown;
   // Megatron routing JSONL: the first line is a complete object with step and layer keys.
   const size_t nl = s.find('\n');

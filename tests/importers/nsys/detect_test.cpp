@@ -55,6 +55,15 @@ TEST(Detect, BytesApiNeverCrashesOnOddInput) {
   EXPECT_EQ(DetectFormatFromBytes("{"), TraceFormat::kUnknown);
   EXPECT_EQ(DetectFormatFromBytes("\xEF\xBB\xBF{\"traceEvents\": []}"), TraceFormat::kKineto);
   EXPECT_EQ(DetectFormatFromBytes(std::string(100000, '{')), TraceFormat::kUnknown);
+  EXPECT_EQ(DetectFormatFromBytes(std::string(100000, '[')), TraceFormat::kUnknown);
+}
+
+// 2020/2021-era Kineto: a bare array of Chrome trace events (kineto_samples/resnet50...).
+TEST(Detect, BareArrayOfTraceEventsIsKineto) {
+  EXPECT_EQ(DetectFormatFromBytes("[\n\n  {\n    \"ph\": \"X\", \"cat\": \"Operator\", \"ts\": 1606911006433250, \"dur\": 10}]"),
+            TraceFormat::kKineto);
+  EXPECT_EQ(DetectFormatFromBytes("[1, 2, 3]"), TraceFormat::kUnknown);
+  EXPECT_EQ(DetectFormatFromBytes("[{\"name\": \"x\"}]"), TraceFormat::kUnknown);
 }
 
 }  // namespace
