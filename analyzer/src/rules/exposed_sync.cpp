@@ -198,7 +198,10 @@ std::vector<Candidate> Candidates(const RankView& v) {
 
 // The exposed intervals of one call (rank-relative), per the definition above.
 IntervalSet ExposedOf(const Candidate& c, const IntervalSet& busy, int64_t cap_ns) {
-  IntervalSet out = Subtract({Interval{c.start, c.end}}, busy);
+  // Only busy intervals inside the call's window matter: clip (binary search) before subtracting,
+  // so a call costs O(log |B| + overlapping intervals) instead of a walk over the whole rank.
+  const Interval call{c.start, c.end};
+  IntervalSet out = Subtract({call}, Clip(busy, call));
   if (c.end <= c.start) out.clear();
   // First busy interval ending after e: either it covers e (device busy at return: nothing more
   // is exposed) or it starts later, at n.

@@ -248,7 +248,11 @@ void RankView::BuildKernelByCorrelation() const {
   const auto& k = trace().kernels;
   kernel_by_corr_.reserve(k.size());
   for (size_t i = 0; i < k.size(); ++i) kernel_by_corr_.push_back({k.correlation[i], i});
-  std::sort(kernel_by_corr_.begin(), kernel_by_corr_.end());
+  // (correlation, index) pairs are unique, so skipping the sort of already-sorted input (launch
+  // order, the common case) gives the same vector.
+  if (!std::is_sorted(kernel_by_corr_.begin(), kernel_by_corr_.end())) {
+    std::sort(kernel_by_corr_.begin(), kernel_by_corr_.end());
+  }
 }
 
 std::vector<size_t> RankView::KernelsOfCorrelation(int64_t correlation) const {
