@@ -48,8 +48,13 @@ double ChangePct(int64_t base, int64_t next) {
 
 std::string FindingKey(const Finding& f) {
   std::string ranks;
-  for (int r : f.ranks) ranks += (ranks.empty() ? "" : ",") + std::to_string(r);
-  return f.rule + " · " + f.location + " · " + ranks;
+  for (int r : f.ranks) {
+    if (!ranks.empty()) ranks += ',';
+    ranks += std::to_string(r);
+  }
+  std::string key = f.rule;
+  key.append(" · ").append(f.location).append(" · ").append(ranks);
+  return key;
 }
 
 }  // namespace

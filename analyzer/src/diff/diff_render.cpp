@@ -21,7 +21,10 @@ std::string Change(const DiffRow& r) {
 
 std::string Ranks(const std::vector<int>& ranks) {
   std::string s;
-  for (int r : ranks) s += (s.empty() ? "" : ",") + std::to_string(r);
+  for (int r : ranks) {
+    if (!s.empty()) s += ',';
+    s += std::to_string(r);
+  }
   return s.empty() ? "-" : s;
 }
 
@@ -38,7 +41,10 @@ std::string RenderDiffText(const DiffResult& d, const TextStyle& style) {
   std::string out;
   auto inputs = [](const RunDigest& r) {
     std::string s;
-    for (const std::string& i : r.inputs) s += (s.empty() ? "" : ", ") + TerminalSafe(i);
+    for (const std::string& i : r.inputs) {
+      if (!s.empty()) s += ", ";
+      s += TerminalSafe(i);
+    }
     return s;
   };
   out += WrapText(inputs(d.base), width, "base  ", 6);
@@ -47,7 +53,10 @@ std::string RenderDiffText(const DiffResult& d, const TextStyle& style) {
                      d.next.ranks);
   const auto row = [&](const DiffRow& r, const std::string& label) {
     std::string l = TerminalSafe(label);
-    if (l.size() > 28) l = l.substr(0, 27) + "~";
+    if (l.size() > 28) {
+      l.resize(27);
+      l += '~';
+    }
     std::string flag = r.regressed ? "  REGRESSED" : "";
     if (r.regressed && style.color) flag = "  \x1b[1;31mREGRESSED\x1b[0m";
     return fmt::format("  {:<28} {:>11} {:>11} {:>9}{}\n", l, FormatDuration(r.base_ns),
@@ -70,20 +79,20 @@ std::string RenderDiffText(const DiffResult& d, const TextStyle& style) {
   };
   list("New findings", d.new_findings);
   list("Gone findings", d.gone_findings);
-  if (d.fail_pct) out += "\n" + Verdict(d) + "\n";
+  if (d.fail_pct) out.append("\n").append(Verdict(d)).append("\n");
   return out;
 }
 
 std::string RenderDiffMarkdown(const DiffResult& d) {
   std::string out = "## moeprof diff\n\n";
-  if (d.fail_pct) out += "**" + Verdict(d) + "**\n\n";
+  if (d.fail_pct) out.append("**").append(Verdict(d)).append("**\n\n");
   out += "| per step | base | new | change |\n|---|---:|---:|---:|\n";
   const auto row = [&](const DiffRow& r, const std::string& label) {
     return fmt::format("| {} | {} | {} | {}{} |\n", MarkdownInline(label), FormatDuration(r.base_ns),
                        FormatDuration(r.new_ns), Change(r), r.regressed ? " ✗" : "");
   };
   out += row(d.step, "median step time");
-  for (const DiffRow& r : d.rules) out += row(r, "rule " + r.key);
+  for (const DiffRow& r : d.rules) out += row(r, fmt::format("rule {}", r.key));
   out += "\n<details><summary>Kernel time per step, by class</summary>\n\n";
   out += "| class | base | new | change |\n|---|---:|---:|---:|\n";
   for (const DiffRow& r : d.classes) out += row(r, r.key);

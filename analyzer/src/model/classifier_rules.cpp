@@ -123,11 +123,16 @@ CommOp ParseCollective(std::string_view name) {
 }
 
 bool LooksFp64(std::string_view name) {
-  // "double" as a template argument or lambda parameter type (vectorized_elementwise_kernel<4,
-  // AddFunctor<double>...>, {lambda(double)#1}), not as an optional scalar argument
-  // (nan_to_num(..., c10::optional<double>)) nor a plain scalar parameter of a float kernel.
+  // "double" as the element/compute type: the first type template argument, possibly after
+  // integer arguments (AddFunctor<double>, ReduceOp<double, ...>, cunn_SoftMaxForward<4, double,
+  // ...>, cublasGemvTensorStridedBatched<double const>), or a lambda parameter type
+  // ({lambda(double)#1}). Not a later template argument: multi_tensor_apply_kernel<...,
+  // FusedAdamMathFunctor<float, ...>, double*, double, ...> computes in float and only takes
+  // double scalars (lr, betas, eps) and double* (step counts). Nor an optional scalar argument
+  // (nan_to_num(..., c10::optional<double>)) or a plain scalar parameter of a float kernel.
   static const RE2 re(
-      R"((<|, )double[,>]|lambda\(double|[Dd]gemm|_fp64|\bf64\b|_f64|Double(Type|>))");
+      R"(<(-?\d+[a-z]*, )*double( const)?[,>]|lambda\(double|[Dd]gemm|_fp64|\bf64\b|_f64|)"
+      R"(Double(Type|>))");
   static const RE2 not_re(R"(optional<double>)");
   if (!RE2::PartialMatch(name, re)) return false;
   if (!RE2::PartialMatch(name, not_re)) return true;
