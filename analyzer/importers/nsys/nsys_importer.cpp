@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -140,6 +141,14 @@ class NsysImporter {
   std::string Str(std::optional<int64_t> id) const;
   void Skip(Proc* p, const std::string& reason);
   void Progress(const char* table, int64_t rows) const;
+
+  // The loop the GPU activity tables (kernel, memcpy, memset, sync) share: selects columns 0-6 =
+  // start, end, deviceId, contextId, streamId, correlationId, globalPid, then `extra`; rows
+  // without a process or with a bad interval are skipped and counted as `what`; `emit` maps the
+  // rest of each row (row_number counts from 1) and may stop the import with an error.
+  using GpuRowFn = std::function<Status(const Stmt& s, Proc& p, int64_t row_number)>;
+  Status ForEachGpuActivity(const std::string& table, const char* what, const char* progress_label,
+                            std::initializer_list<const char*> extra, const GpuRowFn& emit);
 
   Status ImportRuntime();
   Status ImportKernels();
@@ -543,21 +552,18 @@ Status NsysImporter::ImportRuntime() {
   return Status::Ok();
 }
 
-Status NsysImporter::ImportKernels() {
-  const std::string t = "CUPTI_ACTIVITY_KIND_KERNEL";
-  if (!Has(t)) return Status::Ok();
+Status NsysImporter::ForEachGpuActivity(const std::string& table, const char* what,
+                                        const char* progress_label,
+                                        std::initializer_list<const char*> extra, const GpuRowFn& emit) {
+  if (!Has(table)) return Status::Ok();
   std::string sql = "SELECT ";
-  for (const char* c : {"start", "end", "deviceId", "contextId", "streamId", "correlationId", "globalPid",
-                        "demangledName", "shortName", "mangledName", "gridX", "gridY", "gridZ", "blockX",
-                        "blockY", "blockZ", "registersPerThread", "staticSharedMemory",
-                        "dynamicSharedMemory", "localMemoryPerThread", "graphNodeId", "graphId",
-                        "clusterX", "clusterY", "clusterZ"}) {
-    sql += Col(t, c) + ",";
+  for (const char* c : {"start", "end", "deviceId", "contextId", "streamId", "correlationId", "globalPid"}) {
+    sql += Col(table, c) + ",";
   }
+  for (const char* c : extra) sql += Col(table, c) + ",";
   sql.pop_back();
-  Stmt s(db_, sql + " FROM " + t);
-  if (!s.ok()) return QueryError(t, s.rc());
-  std::map<schemas::TraceWriter*, std::unordered_map<int64_t, schemas::StringId>> interned;
+  Stmt s(db_, sql + " FROM " + table);
+  if (!s.ok()) return QueryError(table, s.rc());
   int64_t n = 0;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
@@ -565,217 +571,156 @@ Status NsysImporter::ImportKernels() {
     ++stats_.records_read;
     auto gpid = s.OptInt(6);
     if (!gpid) {
-      Skip(nullptr, "kernel without globalPid");
+      Skip(nullptr, std::string(what) + " without globalPid");
       continue;
     }
     Expected<Proc*> pe = ProcFor(PidOf(*gpid));
     if (!pe) return pe.status();
     Proc& p = **pe;
     if (const char* bad = CheckInterval(s, 0, 1, false)) {
-      Skip(&p, std::string("kernel: ") + bad);
+      Skip(&p, std::string(what) + ": " + bad);
       continue;
     }
-    schemas::KernelRow row;
-    row.start = s.Int(0) - shift_;
-    row.dur = s.Int(1) - s.Int(0);
-    row.stream = StreamFor(p, s.OptInt(2).value_or(0), s.OptInt(3).value_or(0), s.OptInt(4).value_or(0));
-    row.correlation = s.OptInt(5).value_or(0);
-    std::optional<int64_t> name_id;
-    for (int c : {7, 8, 9}) {
-      if (auto id = s.OptInt(c); id && strings_.count(*id)) {
-        name_id = id;
-        break;
-      }
-    }
-    auto& cache = interned[p.w];
-    const int64_t key = name_id.value_or(-1);
-    auto it = cache.find(key);
-    if (it != cache.end()) {
-      row.name = it->second;
-    } else {
-      row.name = cache[key] = p.w->Intern(name_id ? Str(name_id) : std::string("<unnamed kernel>"));
-    }
-    schemas::LaunchConfig lc;
-    lc.grid_x = s.OptInt(10).value_or(0);
-    lc.grid_y = s.OptInt(11).value_or(0);
-    lc.grid_z = s.OptInt(12).value_or(0);
-    lc.block_x = s.OptInt(13).value_or(0);
-    lc.block_y = s.OptInt(14).value_or(0);
-    lc.block_z = s.OptInt(15).value_or(0);
-    lc.registers = s.OptInt(16).value_or(0);
-    lc.static_smem = s.OptInt(17).value_or(0);
-    lc.dynamic_smem = s.OptInt(18).value_or(0);
-    lc.local_mem = s.OptInt(19).value_or(0);
-    lc.cluster_x = std::max<int64_t>(1, s.OptInt(22).value_or(1));
-    lc.cluster_y = std::max<int64_t>(1, s.OptInt(23).value_or(1));
-    lc.cluster_z = std::max<int64_t>(1, s.OptInt(24).value_or(1));
-    row.config = p.w->InternLaunchConfig(lc);
-    row.graph_node = s.OptInt(20).value_or(0);
-    row.graph = s.OptInt(21).value_or(0);
-    if (row.graph_node != 0 || row.graph != 0) row.flags |= schemas::kFlagGraph;
-    p.w->AddKernel(row);
-    ++stats_.records_written;
-    if ((n & 0xFFFF) == 0) MOEPROF_RETURN_IF_ERROR(p.w->MaybeCommit());
+    MOEPROF_RETURN_IF_ERROR(emit(s, p, n));
   }
-  if (rc != SQLITE_DONE) return QueryError(t, rc);
-  Progress("kernels", n);
+  if (rc != SQLITE_DONE) return QueryError(table, rc);
+  Progress(progress_label, n);
   return Status::Ok();
 }
+
+Status NsysImporter::ImportKernels() {
+  std::map<schemas::TraceWriter*, std::unordered_map<int64_t, schemas::StringId>> interned;
+  return ForEachGpuActivity(
+      "CUPTI_ACTIVITY_KIND_KERNEL", "kernel", "kernels",
+      {"demangledName", "shortName", "mangledName", "gridX", "gridY", "gridZ", "blockX", "blockY",
+       "blockZ", "registersPerThread", "staticSharedMemory", "dynamicSharedMemory",
+       "localMemoryPerThread", "graphNodeId", "graphId", "clusterX", "clusterY", "clusterZ"},
+      [&](const Stmt& s, Proc& p, int64_t n) -> Status {
+        schemas::KernelRow row;
+        row.start = s.Int(0) - shift_;
+        row.dur = s.Int(1) - s.Int(0);
+        row.stream = StreamFor(p, s.OptInt(2).value_or(0), s.OptInt(3).value_or(0), s.OptInt(4).value_or(0));
+        row.correlation = s.OptInt(5).value_or(0);
+        std::optional<int64_t> name_id;
+        for (int c : {7, 8, 9}) {
+          if (auto id = s.OptInt(c); id && strings_.count(*id)) {
+            name_id = id;
+            break;
+          }
+        }
+        auto& cache = interned[p.w];
+        const int64_t key = name_id.value_or(-1);
+        auto it = cache.find(key);
+        if (it != cache.end()) {
+          row.name = it->second;
+        } else {
+          row.name = cache[key] = p.w->Intern(name_id ? Str(name_id) : std::string("<unnamed kernel>"));
+        }
+        schemas::LaunchConfig lc;
+        lc.grid_x = s.OptInt(10).value_or(0);
+        lc.grid_y = s.OptInt(11).value_or(0);
+        lc.grid_z = s.OptInt(12).value_or(0);
+        lc.block_x = s.OptInt(13).value_or(0);
+        lc.block_y = s.OptInt(14).value_or(0);
+        lc.block_z = s.OptInt(15).value_or(0);
+        lc.registers = s.OptInt(16).value_or(0);
+        lc.static_smem = s.OptInt(17).value_or(0);
+        lc.dynamic_smem = s.OptInt(18).value_or(0);
+        lc.local_mem = s.OptInt(19).value_or(0);
+        lc.cluster_x = std::max<int64_t>(1, s.OptInt(22).value_or(1));
+        lc.cluster_y = std::max<int64_t>(1, s.OptInt(23).value_or(1));
+        lc.cluster_z = std::max<int64_t>(1, s.OptInt(24).value_or(1));
+        row.config = p.w->InternLaunchConfig(lc);
+        row.graph_node = s.OptInt(20).value_or(0);
+        row.graph = s.OptInt(21).value_or(0);
+        if (row.graph_node != 0 || row.graph != 0) row.flags |= schemas::kFlagGraph;
+        p.w->AddKernel(row);
+        ++stats_.records_written;
+        if ((n & 0xFFFF) == 0) return p.w->MaybeCommit();
+        return Status::Ok();
+      });
+}
+
 
 Status NsysImporter::ImportMemcpy() {
-  const std::string t = "CUPTI_ACTIVITY_KIND_MEMCPY";
-  if (!Has(t)) return Status::Ok();
-  std::string sql = "SELECT ";
-  for (const char* c : {"start", "end", "deviceId", "contextId", "streamId", "correlationId", "globalPid",
-                        "bytes", "copyKind", "srcKind", "dstKind", "srcDeviceId", "dstDeviceId",
-                        "graphNodeId"}) {
-    sql += Col(t, c) + ",";
-  }
-  sql.pop_back();
-  Stmt s(db_, sql + " FROM " + t);
-  if (!s.ok()) return QueryError(t, s.rc());
-  int64_t n = 0;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
-    ++n;
-    ++stats_.records_read;
-    auto gpid = s.OptInt(6);
-    if (!gpid) {
-      Skip(nullptr, "memcpy without globalPid");
-      continue;
-    }
-    Expected<Proc*> pe = ProcFor(PidOf(*gpid));
-    if (!pe) return pe.status();
-    Proc& p = **pe;
-    if (const char* bad = CheckInterval(s, 0, 1, false)) {
-      Skip(&p, std::string("memcpy: ") + bad);
-      continue;
-    }
-    const int64_t bytes = s.OptInt(7).value_or(0);
-    if (bytes < 0) {
-      Skip(&p, "memcpy: negative size");
-      continue;
-    }
-    schemas::MemcpyRow row;
-    row.start = s.Int(0) - shift_;
-    row.dur = s.Int(1) - s.Int(0);
-    row.stream = StreamFor(p, s.OptInt(2).value_or(0), s.OptInt(3).value_or(0), s.OptInt(4).value_or(0));
-    row.correlation = s.OptInt(5).value_or(0);
-    row.bytes = bytes;
-    row.copy_kind = s.OptInt(8).value_or(0);
-    row.src_kind = MemKindToCupti(s.OptInt(9));
-    row.dst_kind = MemKindToCupti(s.OptInt(10));
-    row.src_device = s.OptInt(11);
-    row.dst_device = s.OptInt(12);
-    row.graph_node = s.OptInt(13).value_or(0);
-    if (row.graph_node != 0) row.flags |= schemas::kFlagGraph;
-    if (p.async_correlations.count(row.correlation)) row.flags |= schemas::kFlagAsync;
-    p.w->AddMemcpy(row);
-    ++stats_.records_written;
-  }
-  if (rc != SQLITE_DONE) return QueryError(t, rc);
-  Progress("memcpy", n);
-  return Status::Ok();
+  return ForEachGpuActivity(
+      "CUPTI_ACTIVITY_KIND_MEMCPY", "memcpy", "memcpy",
+      {"bytes", "copyKind", "srcKind", "dstKind", "srcDeviceId", "dstDeviceId", "graphNodeId"},
+      [&](const Stmt& s, Proc& p, int64_t) -> Status {
+        const int64_t bytes = s.OptInt(7).value_or(0);
+        if (bytes < 0) {
+          Skip(&p, "memcpy: negative size");
+          return Status::Ok();
+        }
+        schemas::MemcpyRow row;
+        row.start = s.Int(0) - shift_;
+        row.dur = s.Int(1) - s.Int(0);
+        row.stream = StreamFor(p, s.OptInt(2).value_or(0), s.OptInt(3).value_or(0), s.OptInt(4).value_or(0));
+        row.correlation = s.OptInt(5).value_or(0);
+        row.bytes = bytes;
+        row.copy_kind = s.OptInt(8).value_or(0);
+        row.src_kind = MemKindToCupti(s.OptInt(9));
+        row.dst_kind = MemKindToCupti(s.OptInt(10));
+        row.src_device = s.OptInt(11);
+        row.dst_device = s.OptInt(12);
+        row.graph_node = s.OptInt(13).value_or(0);
+        if (row.graph_node != 0) row.flags |= schemas::kFlagGraph;
+        if (p.async_correlations.count(row.correlation)) row.flags |= schemas::kFlagAsync;
+        p.w->AddMemcpy(row);
+        ++stats_.records_written;
+        return Status::Ok();
+      });
 }
+
 
 Status NsysImporter::ImportMemset() {
-  const std::string t = "CUPTI_ACTIVITY_KIND_MEMSET";
-  if (!Has(t)) return Status::Ok();
-  std::string sql = "SELECT ";
-  for (const char* c : {"start", "end", "deviceId", "contextId", "streamId", "correlationId", "globalPid",
-                        "bytes", "value", "memKind", "graphNodeId"}) {
-    sql += Col(t, c) + ",";
-  }
-  sql.pop_back();
-  Stmt s(db_, sql + " FROM " + t);
-  if (!s.ok()) return QueryError(t, s.rc());
-  int64_t n = 0;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
-    ++n;
-    ++stats_.records_read;
-    auto gpid = s.OptInt(6);
-    if (!gpid) {
-      Skip(nullptr, "memset without globalPid");
-      continue;
-    }
-    Expected<Proc*> pe = ProcFor(PidOf(*gpid));
-    if (!pe) return pe.status();
-    Proc& p = **pe;
-    if (const char* bad = CheckInterval(s, 0, 1, false)) {
-      Skip(&p, std::string("memset: ") + bad);
-      continue;
-    }
-    const int64_t bytes = s.OptInt(7).value_or(0);
-    if (bytes < 0) {
-      Skip(&p, "memset: negative size");
-      continue;
-    }
-    schemas::MemsetRow row;
-    row.start = s.Int(0) - shift_;
-    row.dur = s.Int(1) - s.Int(0);
-    row.stream = StreamFor(p, s.OptInt(2).value_or(0), s.OptInt(3).value_or(0), s.OptInt(4).value_or(0));
-    row.correlation = s.OptInt(5).value_or(0);
-    row.bytes = bytes;
-    row.value = s.OptInt(8).value_or(0);
-    row.mem_kind = MemKindToCupti(s.OptInt(9));
-    row.graph_node = s.OptInt(10).value_or(0);
-    if (row.graph_node != 0) row.flags |= schemas::kFlagGraph;
-    if (p.async_correlations.count(row.correlation)) row.flags |= schemas::kFlagAsync;
-    p.w->AddMemset(row);
-    ++stats_.records_written;
-  }
-  if (rc != SQLITE_DONE) return QueryError(t, rc);
-  Progress("memset", n);
-  return Status::Ok();
+  return ForEachGpuActivity(
+      "CUPTI_ACTIVITY_KIND_MEMSET", "memset", "memset", {"bytes", "value", "memKind", "graphNodeId"},
+      [&](const Stmt& s, Proc& p, int64_t) -> Status {
+        const int64_t bytes = s.OptInt(7).value_or(0);
+        if (bytes < 0) {
+          Skip(&p, "memset: negative size");
+          return Status::Ok();
+        }
+        schemas::MemsetRow row;
+        row.start = s.Int(0) - shift_;
+        row.dur = s.Int(1) - s.Int(0);
+        row.stream = StreamFor(p, s.OptInt(2).value_or(0), s.OptInt(3).value_or(0), s.OptInt(4).value_or(0));
+        row.correlation = s.OptInt(5).value_or(0);
+        row.bytes = bytes;
+        row.value = s.OptInt(8).value_or(0);
+        row.mem_kind = MemKindToCupti(s.OptInt(9));
+        row.graph_node = s.OptInt(10).value_or(0);
+        if (row.graph_node != 0) row.flags |= schemas::kFlagGraph;
+        if (p.async_correlations.count(row.correlation)) row.flags |= schemas::kFlagAsync;
+        p.w->AddMemset(row);
+        ++stats_.records_written;
+        return Status::Ok();
+      });
 }
 
+
 Status NsysImporter::ImportSync() {
-  const std::string t = "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION";
-  if (!Has(t)) return Status::Ok();
-  std::string sql = "SELECT ";
-  for (const char* c : {"start", "end", "deviceId", "contextId", "streamId", "correlationId", "globalPid",
-                        "syncType", "eventId"}) {
-    sql += Col(t, c) + ",";
-  }
-  sql.pop_back();
-  Stmt s(db_, sql + " FROM " + t);
-  if (!s.ok()) return QueryError(t, s.rc());
-  int64_t n = 0;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
-    ++n;
-    ++stats_.records_read;
-    auto gpid = s.OptInt(6);
-    if (!gpid) {
-      Skip(nullptr, "sync without globalPid");
-      continue;
-    }
-    Expected<Proc*> pe = ProcFor(PidOf(*gpid));
-    if (!pe) return pe.status();
-    Proc& p = **pe;
-    if (const char* bad = CheckInterval(s, 0, 1, false)) {
-      Skip(&p, std::string("sync: ") + bad);
-      continue;
-    }
-    schemas::SyncRow row;
-    row.start = s.Int(0) - shift_;
-    row.dur = s.Int(1) - s.Int(0);
-    row.correlation = s.OptInt(5).value_or(0);
-    row.type = s.OptInt(7).value_or(0);
-    const auto stream = s.OptInt(4);
-    if (stream && *stream != kNoId32 && *stream >= 0) {
-      row.stream = StreamFor(p, s.OptInt(2).value_or(0), s.OptInt(3).value_or(0), *stream);
-    }
-    const auto event = s.OptInt(8);
-    if (event && *event != kNoId32) row.event = *event;
-    p.w->AddSync(row);
-    ++stats_.records_written;
-  }
-  if (rc != SQLITE_DONE) return QueryError(t, rc);
-  Progress("sync", n);
-  return Status::Ok();
+  return ForEachGpuActivity(
+      "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION", "sync", "sync", {"syncType", "eventId"},
+      [&](const Stmt& s, Proc& p, int64_t) -> Status {
+        schemas::SyncRow row;
+        row.start = s.Int(0) - shift_;
+        row.dur = s.Int(1) - s.Int(0);
+        row.correlation = s.OptInt(5).value_or(0);
+        row.type = s.OptInt(7).value_or(0);
+        const auto stream = s.OptInt(4);
+        if (stream && *stream != kNoId32 && *stream >= 0) {
+          row.stream = StreamFor(p, s.OptInt(2).value_or(0), s.OptInt(3).value_or(0), *stream);
+        }
+        const auto event = s.OptInt(8);
+        if (event && *event != kNoId32) row.event = *event;
+        p.w->AddSync(row);
+        ++stats_.records_written;
+        return Status::Ok();
+      });
 }
+
 
 Status NsysImporter::ImportNvtx() {
   const std::string t = "NVTX_EVENTS";
