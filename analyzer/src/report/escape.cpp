@@ -23,6 +23,12 @@ bool IsBidiControl(int32_t cp) {
          cp == 0x200F || cp == 0x061C;
 }
 
+// Never copied into text or markdown: C0/C1 controls (ESC starts every terminal escape
+// sequence), DEL, bidi overrides.
+bool IsDroppedControl(int32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || IsBidiControl(cp);
+}
+
 }  // namespace
 
 std::string TerminalSafe(std::string_view s) {
@@ -36,8 +42,8 @@ std::string TerminalSafe(std::string_view s) {
       AppendUtf8(out, kReplacement);
     } else if (cp == '\t' || cp == '\n' || cp == '\r') {
       out.push_back(' ');
-    } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || IsBidiControl(cp)) {
-      // dropped: C0/C1 controls (ESC starts every terminal escape sequence), DEL, bidi overrides
+    } else if (IsDroppedControl(cp)) {
+      // dropped
     } else {
       AppendUtf8(out, static_cast<uint32_t>(cp));
     }
@@ -63,7 +69,7 @@ std::string MarkdownInline(std::string_view s) {
       case '\t': case '\n': case '\r': out.push_back(' '); continue;
       default: break;
     }
-    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || IsBidiControl(cp)) continue;
+    if (IsDroppedControl(cp)) continue;
     // CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that act in
     // the middle of a line: emphasis, code spans, links, table cells, strikethrough. (Text from a
     // trace never starts a line in our markdown, so heading and list markers stay literal.)
